@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from liveblog import views
+
+urlpatterns = [
+    path("", include("liveblog.urls")),
+    path("api/", include("liveblog.api.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
+]

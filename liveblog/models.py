@@ -1,0 +1,230 @@
+"""Liveblog's domain: events held in several cities, their entries, and the change feed.
+
+Writes go through ``liveblog.services``; nothing here bumps seq or appends changes by itself.
+"""
+
+import secrets
+import zoneinfo
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+
+def new_epoch() -> str:
+    return secrets.token_hex(8)
+
+
+def validate_timezone(value: str) -> None:
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise ValidationError(f"“{value}” is not an IANA timezone such as Europe/Paris.")
+
+
+class Event(models.Model):
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        LIVE = "live", "Live"
+        ENDED = "ended", "Ended"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100, unique=True)
+    summary = models.TextField(blank=True)
+    timezone = models.CharField(max_length=64, default="Europe/Paris", validators=[validate_timezone])
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    editors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="edited_events")
+    # Head of the change feed: the seq of the last Change. Only services touch these two.
+    seq = models.PositiveBigIntegerField(default=0, editable=False)
+    epoch = models.CharField(max_length=32, default=new_epoch, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__isnull=True) | models.Q(ends_at__gte=models.F("starts_at")),
+                name="event_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("event_detail", args=[self.slug])
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def is_editor(self, user) -> bool:
+        if not user.is_authenticated or not user.is_active:
+            return False
+        return user.is_staff or self.editors.filter(pk=user.pk).exists()
+
+
+class Session(models.Model):
+    """One city's part in an event."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions")
+    city = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100)
+    venue = models.CharField(max_length=200, blank=True)
+    country = models.CharField(max_length=100, blank=True)
+    timezone = models.CharField(
+        max_length=64, blank=True, validators=[validate_timezone], help_text="Defaults to the event's."
+    )
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "city"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "slug"], name="session_slug_unique_per_event")
+        ]
+
+    def __str__(self) -> str:
+        return self.city
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone) if self.timezone else self.event.tzinfo
+
+
+class Speaker(models.Model):
+    name = models.CharField(max_length=200)
+    honorific = models.CharField(max_length=40, blank=True)
+    title = models.CharField(max_length=300, blank=True)
+    photo_url = models.URLField(blank=True, help_text="Address of a portrait image.")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="speaker_name_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.honorific} {self.name}".strip()
+
+
+class EntryQuerySet(models.QuerySet):
+    def live(self) -> "EntryQuerySet":
+        return self.filter(deleted_at__isnull=True)
+
+    def published(self) -> "EntryQuerySet":
+        return self.live().filter(status=Entry.Status.PUBLISHED)
+
+    def for_city(self, slug: str | None) -> "EntryQuerySet":
+        return self.filter(session__slug=slug) if slug else self
+
+
+class Entry(models.Model):
+    class Kind(models.TextChoices):
+        UPDATE = "update", "Update"
+        QUOTE = "quote", "Quote"
+        BREAKING = "breaking", "Breaking"
+        MEDIA = "media", "Media"
+        CLOSING = "closing", "Closing"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="entries")
+    session = models.ForeignKey(
+        Session, null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+    )
+    speaker = models.ForeignKey(
+        Speaker, null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+    )
+    occurred_at = models.DateTimeField()
+    body = models.TextField()
+    body_html = models.TextField(editable=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.UPDATE)
+    pinned = models.BooleanField(default=False)
+    key_moment = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Identifies an entry that came from an imported report, so a re-import updates it.
+    source_key = models.CharField(max_length=300, blank=True, editable=False)
+
+    objects = EntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        verbose_name_plural = "entries"
+        indexes = [models.Index(fields=["event", "occurred_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "source_key"],
+                condition=~models.Q(source_key=""),
+                name="entry_source_key_unique_per_event",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.local_time} {self.city_name} {self.body[:40]}".strip()
+
+    def get_absolute_url(self) -> str:
+        return reverse("entry_detail", args=[self.event.slug, self.pk])
+
+    def clean(self) -> None:
+        if self.session_id and self.event_id and self.session.event_id != self.event_id:
+            raise ValidationError({"session": "This city belongs to another event."})
+        if not self.body.strip():
+            raise ValidationError({"body": "The text of an entry cannot be empty."})
+
+    @property
+    def is_visible(self) -> bool:
+        return self.deleted_at is None and self.status == self.Status.PUBLISHED
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return self.session.tzinfo if self.session else self.event.tzinfo
+
+    @property
+    def local_occurred_at(self) -> datetime:
+        return self.occurred_at.astimezone(self.tzinfo)
+
+    @property
+    def local_time(self) -> str:
+        return self.local_occurred_at.strftime("%H:%M")
+
+    @property
+    def city_name(self) -> str:
+        return self.session.city if self.session else ""
+
+
+class Change(models.Model):
+    """One step of an event's change feed; ``frame`` is the exact text readers receive."""
+
+    class Type(models.TextChoices):
+        ENTRY_CREATED = "entry.created"
+        ENTRY_UPDATED = "entry.updated"
+        ENTRY_DELETED = "entry.deleted"
+        EVENT_UPDATED = "event.updated"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="changes")
+    seq = models.PositiveBigIntegerField()
+    type = models.CharField(max_length=20, choices=Type.choices)
+    entry = models.ForeignKey(Entry, null=True, blank=True, on_delete=models.CASCADE)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    frame = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["event", "seq"]
+        constraints = [models.UniqueConstraint(fields=["event", "seq"], name="change_seq_unique_per_event")]
+
+    def __str__(self) -> str:
+        return f"{self.event.slug}#{self.seq} {self.type}"

@@ -1,0 +1,39 @@
+"""Reads: what readers and the API are shown."""
+
+from django.db.models import QuerySet
+
+from liveblog.models import Change, Entry, Event
+
+
+def events_for_index() -> dict[str, list[Event]]:
+    events = list(Event.objects.prefetch_related("sessions"))
+    return {
+        "live": [e for e in events if e.status == Event.Status.LIVE],
+        "upcoming": sorted(
+            (e for e in events if e.status == Event.Status.SCHEDULED), key=lambda e: e.starts_at
+        ),
+        "past": [e for e in events if e.status == Event.Status.ENDED],
+    }
+
+
+def entries_for_reader(event: Event, *, city: str | None = None, order: str = "oldest") -> QuerySet[Entry]:
+    entries = (
+        Entry.objects.published()
+        .filter(event=event)
+        .for_city(city)
+        .select_related("event", "session__event", "speaker")
+    )
+    return (
+        entries.order_by("-occurred_at", "-id")
+        if order == "newest"
+        else entries.order_by("occurred_at", "id")
+    )
+
+
+def default_order(event: Event) -> str:
+    """Newest first while an event is live; the report reads top to bottom otherwise."""
+    return "newest" if event.status == Event.Status.LIVE else "oldest"
+
+
+def changes_after(event: Event, seq: int, *, limit: int) -> list[Change]:
+    return list(Change.objects.filter(event=event, seq__gt=seq).order_by("seq")[:limit])

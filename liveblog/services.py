@@ -1,0 +1,196 @@
+"""Every write to events and entries: one transaction each, one Change each.
+
+Each service locks the event row before anything else, so concurrent writers (threads,
+processes, hosts) queue on that row and the feed stays gap-free. The frame readers receive is
+built inside the same transaction and handed to publishing once the transaction commits.
+"""
+
+from dataclasses import astuple
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from liveblog import publishing
+from liveblog.models import Change, Entry, Event, Session, Speaker
+from liveblog.rendering import render_markdown
+from liveblog.reports.parser import split_honorific, split_speaker
+
+User = AbstractBaseUser | AnonymousUser | None
+
+ENTRY_FIELDS = ("session", "speaker", "occurred_at", "body", "kind", "pinned", "key_moment", "status")
+EVENT_FIELDS = ("title", "summary", "timezone", "starts_at", "ends_at", "status")
+
+
+class StaleVersion(Exception):
+    """The entry changed since the client read it."""
+
+    def __init__(self, entry: Entry):
+        super().__init__(f"Entry {entry.pk} is at version {entry.version}.")
+        self.entry = entry
+
+
+def _actor(by: User) -> AbstractBaseUser | None:
+    return by if by is not None and by.is_authenticated else None
+
+
+def _lock_event(event: Event) -> None:
+    """Take the event's row lock and refresh its feed head. Call inside a transaction: on
+    PostgreSQL the row stays locked until commit; SQLite runs IMMEDIATE transactions, which hold
+    the database write lock from BEGIN."""
+    event.seq, event.epoch = Event.objects.select_for_update().values_list("seq", "epoch").get(pk=event.pk)
+
+
+def _append_change(*, event: Event, type: str, by: User, entry: Entry | None = None) -> Change:
+    """Call after _lock_event, in the same transaction."""
+    seq = event.seq = event.seq + 1
+    Event.objects.filter(pk=event.pk).update(seq=seq)
+    frame = publishing.frame_for_change(event=event, seq=seq, type=type, entry=entry)
+    change = Change.objects.create(
+        event=event, seq=seq, type=type, entry=entry, actor=_actor(by), frame=frame
+    )
+    return change
+
+
+def _save_entry(entry: Entry) -> None:
+    entry.body_html = render_markdown(entry.body)
+    entry.full_clean()
+    entry.save()
+
+
+@transaction.atomic
+def entry_create(
+    *,
+    event: Event,
+    by: User,
+    body: str,
+    session: Session | None = None,
+    speaker: Speaker | None = None,
+    occurred_at: datetime | None = None,
+    kind: str = Entry.Kind.UPDATE,
+    pinned: bool = False,
+    key_moment: bool = False,
+    status: str = Entry.Status.PUBLISHED,
+    source_key: str = "",
+) -> Entry:
+    _lock_event(event)
+    entry = Entry(
+        event=event,
+        session=session,
+        speaker=speaker,
+        occurred_at=occurred_at or timezone.now(),
+        body=body,
+        kind=kind,
+        pinned=pinned,
+        key_moment=key_moment,
+        status=status,
+        author=_actor(by),
+        source_key=source_key,
+    )
+    _save_entry(entry)
+    _append_change(event=event, type=Change.Type.ENTRY_CREATED, by=by, entry=entry)
+    return entry
+
+
+def _locked_entry(entry: Entry, expected_version: int | None) -> Entry:
+    """Re-read the entry under the event lock and check the version the client edited."""
+    _lock_event(entry.event)  # first, so that the lock order is always event, then entry
+    current = Entry.objects.select_related("event", "session", "speaker").get(pk=entry.pk)
+    if current.deleted_at is not None or (
+        expected_version is not None and expected_version != current.version
+    ):
+        raise StaleVersion(current)
+    return current
+
+
+@transaction.atomic
+def entry_update(*, entry: Entry, by: User, expected_version: int | None = None, **changes: Any) -> Entry:
+    """Apply ``changes`` (any of ENTRY_FIELDS). ``expected_version`` None means last write wins."""
+    unknown = set(changes) - set(ENTRY_FIELDS)
+    if unknown:
+        raise TypeError(f"Entries have no field(s) {', '.join(sorted(unknown))}.")
+    current = _locked_entry(entry, expected_version)
+    for name, value in changes.items():
+        setattr(current, name, value)
+    current.version += 1
+    _save_entry(current)
+    _append_change(event=current.event, type=Change.Type.ENTRY_UPDATED, by=by, entry=current)
+    return current
+
+
+@transaction.atomic
+def entry_delete(*, entry: Entry, by: User, expected_version: int | None = None) -> Entry:
+    """Tombstone the entry: it leaves every reader view but stays in the database."""
+    current = _locked_entry(entry, expected_version)
+    current.deleted_at = timezone.now()
+    current.version += 1
+    current.save(update_fields=["deleted_at", "version", "updated_at"])
+    _append_change(event=current.event, type=Change.Type.ENTRY_DELETED, by=by, entry=current)
+    return current
+
+
+def entry_set_flags(
+    *, entry: Entry, by: User, pinned: bool | None = None, key_moment: bool | None = None
+) -> Entry:
+    flags = {"pinned": pinned, "key_moment": key_moment}
+    return entry_update(entry=entry, by=by, **{k: v for k, v in flags.items() if v is not None})
+
+
+@transaction.atomic
+def event_update(*, event: Event, by: User, **changes: Any) -> Event:
+    """Change an event's details or status; readers get one ``event.updated``."""
+    unknown = set(changes) - set(EVENT_FIELDS)
+    if unknown:
+        raise TypeError(f"Events have no field(s) {', '.join(sorted(unknown))}.")
+    _lock_event(event)
+    for name, value in changes.items():
+        setattr(event, name, value)
+    event.full_clean(exclude=["editors"], validate_unique=False)
+    event.save(update_fields=[*changes, "updated_at"])
+    _append_change(event=event, type=Change.Type.EVENT_UPDATED, by=by)
+    return event
+
+
+def event_set_status(*, event: Event, status: str, by: User) -> Event:
+    changes: dict[str, Any] = {"status": status}
+    if status == Event.Status.ENDED and event.ends_at is None:
+        changes["ends_at"] = max(timezone.now(), event.starts_at)
+    return event_update(event=event, by=by, **changes)
+
+
+@transaction.atomic
+def sessions_changed(*, event: Event, by: User) -> None:
+    """Tell readers the event's cities changed (added, renamed, reordered)."""
+    _lock_event(event)
+    _append_change(event=event, type=Change.Type.EVENT_UPDATED, by=by)
+
+
+# Speakers ---------------------------------------------------------------------------------
+
+
+def speaker_get_or_create(*, name: str, honorific: str = "", title: str = "") -> Speaker:
+    """Match a speaker by name (case-insensitive), or create one. Free text such as "Ms. Farideh
+    Goudarzi, former prisoner" is split first. A title or honorific given for a known speaker who
+    has none is filled in; an existing one is kept."""
+    if not honorific and not title:
+        honorific, name, title = astuple(split_speaker(name))
+    elif not honorific:
+        honorific, name = split_honorific(name)
+    name = " ".join(name.split())
+    if not name:
+        raise ValueError("A speaker needs a name.")
+    speaker = Speaker.objects.annotate(lname=Lower("name")).filter(lname=name.lower()).first()
+    if speaker is None:
+        speaker = Speaker(name=name, honorific=honorific, title=title)
+        speaker.full_clean()
+        speaker.save()
+        return speaker
+    missing = {k: v for k, v in (("honorific", honorific), ("title", title)) if v and not getattr(speaker, k)}
+    if missing:
+        Speaker.objects.filter(pk=speaker.pk).update(**missing)
+        for key, value in missing.items():
+            setattr(speaker, key, value)
+    return speaker

@@ -1,0 +1,88 @@
+"""Personas and fixtures.
+
+alice edits the event under test, bob edits another event, carol is a signed-in reader with no
+rights, and the anonymous reader has no account at all.
+"""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from liveblog.models import Event, Session
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "samples" / "minute-by-minute-report.txt"
+
+
+def pytest_collection_modifyitems(config, items):
+    """PostgreSQL-only tests run in the second pass of `make test`, not skipped in the first."""
+    if connection.vendor == "postgresql":
+        return
+    kept = [item for item in items if "postgres" not in item.keywords]
+    deselected = [item for item in items if "postgres" in item.keywords]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = kept
+
+
+def make_event(slug: str = "summit", *, cities: tuple[str, ...] = ("Paris", "Berlin"), **fields) -> Event:
+    values = {
+        "title": slug.replace("-", " ").title(),
+        "timezone": "Europe/Paris",
+        "starts_at": datetime(2018, 8, 25, 15, 0, tzinfo=UTC),
+        "status": Event.Status.LIVE,
+        **fields,
+    }
+    event = Event.objects.create(slug=slug, **values)
+    for position, city in enumerate(cities):
+        Session.objects.create(event=event, city=city, slug=city.lower(), position=position)
+    return event
+
+
+@pytest.fixture
+def event(db) -> Event:
+    return make_event("summit", cities=("Paris", "Berlin", "London"))
+
+
+@pytest.fixture
+def other_event(db) -> Event:
+    return make_event("other-summit", cities=("Toronto",))
+
+
+@pytest.fixture
+def alice(db, event, django_user_model):
+    user = django_user_model.objects.create_user("alice", password="alice-password")
+    event.editors.add(user)
+    return user
+
+
+@pytest.fixture
+def bob(db, other_event, django_user_model):
+    user = django_user_model.objects.create_user("bob", password="bob-password")
+    other_event.editors.add(user)
+    return user
+
+
+@pytest.fixture
+def carol(db, django_user_model):
+    return django_user_model.objects.create_user("carol", password="carol-password")
+
+
+@pytest.fixture
+def staff(db, django_user_model):
+    return django_user_model.objects.create_user("sam", password="sam-password", is_staff=True)
+
+
+def token_client(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()

@@ -1,0 +1,198 @@
+"""Admin for events, sessions, speakers and entries. Every save goes through the services, so
+admin edits get their seq, their change row and their broadcast like any other write."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from liveblog import services
+from liveblog.models import Change, Entry, Event, Session, Speaker
+
+
+class SessionInline(admin.TabularInline):
+    model = Session
+    extra = 1
+    prepopulated_fields = {"slug": ("city",)}
+    fields = ["city", "slug", "venue", "country", "timezone", "starts_at", "ends_at", "position"]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["title", "status", "starts_at", "timezone", "seq"]
+    list_filter = ["status"]
+    search_fields = ["title", "slug"]
+    prepopulated_fields = {"slug": ("title",)}
+    filter_horizontal = ["editors"]
+    readonly_fields = ["seq", "epoch"]
+    inlines = [SessionInline]
+    actions = ["set_live", "set_ended"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Event | None = None) -> list[str]:
+        # Reader links and the WebSocket address carry the slug: it stays as first saved.
+        return [*self.readonly_fields, "slug"] if obj else self.readonly_fields
+
+    def get_prepopulated_fields(self, request: HttpRequest, obj: Event | None = None) -> dict:
+        return {} if obj else self.prepopulated_fields
+
+    def has_delete_permission(self, request: HttpRequest, obj: Event | None = None) -> bool:
+        live = obj is not None and obj.status == Event.Status.LIVE
+        return not live and super().has_delete_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: Event, form: forms.ModelForm, change: bool) -> None:
+        changed = [name for name in form.changed_data if name in services.EVENT_FIELDS]
+        if not change:
+            obj.save()
+        elif changed:
+            services.event_update(
+                event=obj, by=request.user, **{name: getattr(obj, name) for name in changed}
+            )
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if change and any(formset.has_changed() for formset in formsets):
+            services.sessions_changed(event=form.instance, by=request.user)
+
+    @admin.action(description="Set selected events live")
+    def set_live(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
+        self._set_status(request, queryset, Event.Status.LIVE)
+
+    @admin.action(description="End selected events")
+    def set_ended(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
+        self._set_status(request, queryset, Event.Status.ENDED)
+
+    def _set_status(self, request: HttpRequest, queryset: QuerySet[Event], status: str) -> None:
+        events = [event for event in queryset if event.status != status]
+        for event in events:
+            services.event_set_status(event=event, status=status, by=request.user)
+        label = Event.Status(status).label.lower()
+        self.message_user(request, f"{len(events)} event(s) now {label}.", messages.SUCCESS)
+
+
+@admin.register(Speaker)
+class SpeakerAdmin(admin.ModelAdmin):
+    list_display = ["name", "honorific", "title"]
+    search_fields = ["name", "title"]
+
+
+class CityFilter(admin.SimpleListFilter):
+    title = "city"
+    parameter_name = "city"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        cities = Session.objects.order_by("city").values_list("city", flat=True).distinct()
+        return [(city, city) for city in cities]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Entry]) -> QuerySet[Entry]:
+        return queryset.filter(session__city=self.value()) if self.value() else queryset
+
+
+class DeletedFilter(admin.SimpleListFilter):
+    title = "deleted"
+    parameter_name = "deleted"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return [("no", "Not deleted"), ("yes", "Deleted")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Entry]) -> QuerySet[Entry]:
+        if self.value() in ("yes", "no"):
+            return queryset.filter(deleted_at__isnull=self.value() == "no")
+        return queryset
+
+
+class EntryForm(forms.ModelForm):
+    # The version the admin opened; a save over someone else's edit is refused, not applied.
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Entry
+        fields = [
+            "event",
+            "session",
+            "speaker",
+            "occurred_at",
+            "body",
+            "kind",
+            "pinned",
+            "key_moment",
+            "status",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.instance.version
+
+    def clean(self) -> dict:
+        data = super().clean()
+        seen = data.get("seen_version")
+        if self.instance.pk and seen is not None:
+            current = Entry.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+            if current != seen:
+                raise forms.ValidationError(
+                    "Someone changed this entry since you opened it. Reload the page to see their version."
+                )
+        return data
+
+
+@admin.register(Entry)
+class EntryAdmin(admin.ModelAdmin):
+    form = EntryForm
+    list_display = ["local_time", "city_name", "speaker", "excerpt", "kind", "status", "event", "is_deleted"]
+    list_filter = ["event", CityFilter, "kind", "status", DeletedFilter]
+    search_fields = ["body", "speaker__name", "session__city"]
+    list_select_related = ["event", "session__event", "speaker"]
+    autocomplete_fields = ["speaker"]
+    date_hierarchy = "occurred_at"
+
+    @admin.display(description="text")
+    def excerpt(self, entry: Entry) -> str:
+        return entry.body[:80]
+
+    @admin.display(boolean=True, description="deleted")
+    def is_deleted(self, entry: Entry) -> bool:
+        return entry.deleted_at is not None
+
+    def has_change_permission(self, request: HttpRequest, obj: Entry | None = None) -> bool:
+        return (obj is None or obj.deleted_at is None) and super().has_change_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: Entry, form: forms.ModelForm, change: bool) -> None:
+        fields = {name: form.cleaned_data[name] for name in services.ENTRY_FIELDS}
+        if not change:
+            entry = services.entry_create(event=form.cleaned_data["event"], by=request.user, **fields)
+            obj.pk = entry.pk
+            obj.refresh_from_db()
+            return
+        changed = {name: fields[name] for name in form.changed_data if name in fields}
+        services.entry_update(
+            entry=obj, by=request.user, expected_version=form.cleaned_data.get("seen_version"), **changed
+        )
+
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        # A tombstone takes nothing else with it: its change rows stay in the feed.
+        return [str(obj) for obj in objs], {"entries": len(objs)}, set(), []
+
+    def delete_model(self, request: HttpRequest, obj: Entry) -> None:
+        services.entry_delete(entry=obj, by=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Entry]) -> None:
+        for entry in queryset.filter(deleted_at__isnull=True):
+            services.entry_delete(entry=entry, by=request.user)
+
+
+@admin.register(Change)
+class ChangeAdmin(admin.ModelAdmin):
+    """The change feed, read-only: it is written by the services alone."""
+
+    list_display = ["event", "seq", "type", "entry", "actor", "created_at"]
+    list_filter = ["event", "type"]
+    list_select_related = ["event", "entry", "actor"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Change | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Change | None = None) -> bool:
+        return False

@@ -1,0 +1,181 @@
+import re
+from datetime import datetime, time
+from typing import Any
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from rest_framework import serializers
+
+from liveblog import services
+from liveblog.models import Entry, Event, Session, Speaker
+from liveblog.publishing import entry_payload
+
+_CLOCK = re.compile(r"^(?P<h>[01]?\d|2[0-3])[:.h]?(?P<m>[0-5]\d)$")
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Session
+        fields = ["slug", "city", "venue", "country", "timezone", "starts_at", "ends_at", "position"]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    url = serializers.CharField(source="get_absolute_url", read_only=True)
+
+    class Meta:
+        model = Event
+        fields = [
+            "slug",
+            "title",
+            "summary",
+            "status",
+            "timezone",
+            "starts_at",
+            "ends_at",
+            "url",
+            "seq",
+            "epoch",
+        ]
+
+
+class EventDetailSerializer(EventSerializer):
+    sessions = SessionSerializer(many=True, read_only=True)
+
+    class Meta(EventSerializer.Meta):
+        fields = [*EventSerializer.Meta.fields, "sessions"]
+
+
+class CitySerializer(serializers.Serializer):
+    slug = serializers.CharField()
+    name = serializers.CharField()
+
+
+class SpeakerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    honorific = serializers.CharField()
+    title = serializers.CharField()
+
+
+class EntrySerializer(serializers.Serializer):
+    """An entry as readers see it: the same object the WebSocket frames carry."""
+
+    id = serializers.IntegerField()
+    version = serializers.IntegerField()
+    occurred_at = serializers.DateTimeField()
+    local_time = serializers.CharField(help_text="Venue-local time, HH:MM.")
+    city = CitySerializer(allow_null=True)
+    speaker = SpeakerSerializer(allow_null=True)
+    kind = serializers.ChoiceField(choices=Entry.Kind.choices)
+    pinned = serializers.BooleanField()
+    key_moment = serializers.BooleanField()
+    status = serializers.ChoiceField(choices=Entry.Status.choices)
+    body = serializers.CharField(help_text="Markdown source.")
+    html = serializers.CharField(help_text="The entry exactly as the reader page renders it.")
+    updated_at = serializers.DateTimeField()
+
+    def to_representation(self, instance: Entry) -> dict[str, Any]:
+        return entry_payload(instance)
+
+
+class OccurredAtField(serializers.CharField):
+    """An ISO 8601 instant, a local date-time, or a venue-local clock time such as 17:03."""
+
+    default_error_messages = {
+        "invalid": (
+            "Enter a time as HH:MM (venue time) or an ISO 8601 date-time such as 2018-08-25T17:42:00+02:00."
+        )
+    }
+
+    def to_internal_value(self, data: Any) -> datetime | time:
+        text = super().to_internal_value(data).strip()
+        clock = _CLOCK.match(text)
+        if clock:
+            return time(int(clock["h"]), int(clock["m"]))
+        try:
+            value = parse_datetime(text)
+        except ValueError:
+            value = None
+        if value is None:
+            self.fail("invalid")
+        return value
+
+
+class EntryWriteSerializer(serializers.Serializer):
+    """What an editor sends to create or change an entry. Needs ``event`` in its context."""
+
+    body = serializers.CharField(
+        max_length=20000,
+        error_messages={
+            "required": "An entry needs text: send it as body.",
+            "blank": "The text of an entry cannot be empty.",
+        },
+    )
+    city = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, help_text="A session slug of the event."
+    )
+    speaker = serializers.IntegerField(required=False, allow_null=True, help_text="A speaker id.")
+    speaker_name = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        help_text="Free text, matched or created: “Ms. Farideh Goudarzi”.",
+    )
+    occurred_at = OccurredAtField(required=False, allow_blank=True)
+    kind = serializers.ChoiceField(choices=Entry.Kind.choices, required=False)
+    pinned = serializers.BooleanField(required=False)
+    key_moment = serializers.BooleanField(required=False)
+    status = serializers.ChoiceField(choices=Entry.Status.choices, required=False)
+
+    @property
+    def event(self) -> Event:
+        return self.context["event"]
+
+    def validate_city(self, value: str | None) -> Session | None:
+        if not value:
+            return None
+        sessions = {s.slug: s for s in self.event.sessions.all()}
+        if value not in sessions:
+            known = ", ".join(sessions) or "none yet"
+            raise serializers.ValidationError(
+                f"Unknown city “{value}” for this event; its cities are: {known}."
+            )
+        return sessions[value]
+
+    def validate_speaker(self, value: int | None) -> Speaker | None:
+        if value is None:
+            return None
+        speaker = Speaker.objects.filter(pk=value).first()
+        if speaker is None:
+            raise serializers.ValidationError(f"No speaker has id {value}.")
+        return speaker
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "occurred_at" in attrs:
+            attrs["occurred_at"] = self._aware(attrs["occurred_at"], attrs.get("city"))
+        return attrs
+
+    def _aware(self, value: datetime | time | str, session: Session | None) -> datetime | None:
+        if value in ("", None):
+            return None
+        tz = session.tzinfo if session else self._current_tz()
+        if isinstance(value, time):
+            today = timezone.now().astimezone(tz).date()
+            return datetime.combine(today, value, tzinfo=tz)
+        return value if timezone.is_aware(value) else value.replace(tzinfo=tz)
+
+    def _current_tz(self):
+        entry = self.instance
+        return entry.tzinfo if isinstance(entry, Entry) else self.event.tzinfo
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """The validated data as keyword arguments of the entry services."""
+        data = dict(self.validated_data)
+        name = data.pop("speaker_name", None)
+        if name:
+            data["speaker"] = services.speaker_get_or_create(name=name)
+        if "city" in data:
+            data["session"] = data.pop("city")
+        if data.get("occurred_at") is None:
+            data.pop("occurred_at", None)
+        return data

@@ -1,0 +1,12 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView
+
+from liveblog.api import views
+
+urlpatterns = [
+    path("events/", views.EventList.as_view(), name="api_events"),
+    path("events/<slug:slug>/", views.EventDetail.as_view(), name="api_event"),
+    path("events/<slug:slug>/entries/", views.EventEntries.as_view(), name="api_event_entries"),
+    path("entries/<int:pk>/", views.EntryDetail.as_view(), name="api_entry"),
+    path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
+]

@@ -1,0 +1,161 @@
+import re
+
+from django.db import transaction
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, permissions, status
+from rest_framework.exceptions import APIException
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from liveblog import selectors, services
+from liveblog.api.serializers import (
+    EntrySerializer,
+    EntryWriteSerializer,
+    EventDetailSerializer,
+    EventSerializer,
+)
+from liveblog.models import Entry, Event
+from liveblog.publishing import entry_payload
+
+_IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
+
+
+class PreconditionRequired(APIException):
+    status_code = 428
+    default_detail = 'Send If-Match: "<version>" with the version of the entry you edited.'
+    default_code = "precondition_required"
+
+
+class IsEventEditorOrReadOnly(permissions.BasePermission):
+    """Anyone reads; only the event's editors and staff write."""
+
+    message = "Only editors of this event can change its entries."
+
+    def has_permission(self, request: Request, view) -> bool:
+        return request.method in permissions.SAFE_METHODS or request.user.is_authenticated
+
+    def has_object_permission(self, request: Request, view, obj: Event | Entry) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        event = obj if isinstance(obj, Event) else obj.event
+        return event.is_editor(request.user)
+
+
+def _etag(entry: Entry) -> dict[str, str]:
+    return {"ETag": f'"{entry.version}"'}
+
+
+class EventList(generics.ListAPIView):
+    queryset = Event.objects.all()
+    serializer_class = EventSerializer
+
+
+class EventDetail(generics.RetrieveAPIView):
+    queryset = Event.objects.prefetch_related("sessions")
+    serializer_class = EventDetailSerializer
+    lookup_field = "slug"
+
+
+class EventEntries(generics.ListCreateAPIView):
+    serializer_class = EntrySerializer
+    permission_classes = [IsEventEditorOrReadOnly]
+
+    def get_event(self) -> Event:
+        event = get_object_or_404(Event.objects.prefetch_related("sessions"), slug=self.kwargs["slug"])
+        self.check_object_permissions(self.request, event)
+        return event
+
+    def get_queryset(self):
+        order = "newest" if self.request.query_params.get("order") == "newest" else "oldest"
+        city = self.request.query_params.get("city") or None
+        return selectors.entries_for_reader(self.get_event(), city=city, order=order)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("city", OpenApiTypes.STR, description="Only this session's entries."),
+            OpenApiParameter("order", OpenApiTypes.STR, enum=["oldest", "newest"]),
+        ]
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=EntryWriteSerializer, responses={201: EntrySerializer})
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        event = self.get_event()
+        serializer = EntryWriteSerializer(data=request.data, context={"event": event})
+        serializer.is_valid(raise_exception=True)
+        with transaction.atomic():  # a speaker created for this entry goes with it, or not at all
+            entry = services.entry_create(event=event, by=request.user, **serializer.service_kwargs())
+        headers = {**_etag(entry), "Location": f"/api/entries/{entry.pk}/"}
+        return Response(entry_payload(entry), status=status.HTTP_201_CREATED, headers=headers)
+
+
+class EntryDetail(generics.GenericAPIView):
+    serializer_class = EntrySerializer
+    permission_classes = [IsEventEditorOrReadOnly]
+
+    def get_object(self) -> Entry:
+        entries = Entry.objects.live().select_related("event", "session__event", "speaker")
+        entry = get_object_or_404(entries, pk=self.kwargs["pk"])
+        if entry.status != Entry.Status.PUBLISHED and not entry.event.is_editor(self.request.user):
+            raise Http404
+        self.check_object_permissions(self.request, entry)
+        return entry
+
+    def _expected_version(self, required: bool) -> int | None:
+        header = self.request.headers.get("If-Match")
+        if header is None:
+            if required:
+                raise PreconditionRequired()
+            return None
+        match = _IF_MATCH.match(header)
+        if not match:
+            raise PreconditionRequired(f'If-Match must be a quoted version such as "3", not {header!r}.')
+        return int(match[1])
+
+    def _stale(self, error: services.StaleVersion) -> Response:
+        current = error.entry
+        if current.deleted_at is not None:
+            return Response(
+                {"detail": "This entry has been deleted."}, status=status.HTTP_412_PRECONDITION_FAILED
+            )
+        body = {
+            "detail": f"This entry was changed by someone else: it is now at version {current.version}.",
+            "current": entry_payload(current),
+        }
+        return Response(body, status=status.HTTP_412_PRECONDITION_FAILED, headers=_etag(current))
+
+    def get(self, request: Request, pk: int) -> Response:
+        entry = self.get_object()
+        return Response(entry_payload(entry), headers=_etag(entry))
+
+    @extend_schema(request=EntryWriteSerializer, responses={200: EntrySerializer})
+    def patch(self, request: Request, pk: int) -> Response:
+        entry = self.get_object()
+        expected = self._expected_version(required=True)
+        serializer = EntryWriteSerializer(
+            entry, data=request.data, partial=True, context={"event": entry.event}
+        )
+        serializer.is_valid(raise_exception=True)
+        try:
+            with transaction.atomic():
+                entry = services.entry_update(
+                    entry=entry, by=request.user, expected_version=expected, **serializer.service_kwargs()
+                )
+        except services.StaleVersion as error:
+            return self._stale(error)
+        return Response(entry_payload(entry), headers=_etag(entry))
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, pk: int) -> Response:
+        entry = self.get_object()
+        try:
+            services.entry_delete(
+                entry=entry, by=request.user, expected_version=self._expected_version(required=False)
+            )
+        except services.StaleVersion as error:
+            return self._stale(error)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,18 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from liveblog.models import Event
+from liveblog.reports.exporter import FORMATS, export_report
+
+
+class Command(BaseCommand):
+    help = "Print an event's published entries as a minute-by-minute report, Markdown or JSON."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("slug")
+        parser.add_argument("--format", choices=FORMATS, default="text")
+
+    def handle(self, *args, slug: str, format: str, **options) -> None:
+        event = Event.objects.filter(slug=slug).first()
+        if event is None:
+            raise CommandError(f"No event has the slug “{slug}”.")
+        self.stdout.write(export_report(event, format), ending="")

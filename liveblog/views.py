@@ -1,0 +1,96 @@
+import asyncio
+import logging
+import uuid
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from liveblog import selectors
+from liveblog.models import Entry, Event
+
+log = logging.getLogger(__name__)
+
+
+@require_safe
+def index(request: HttpRequest) -> HttpResponse:
+    events = selectors.events_for_index()
+    sections = [
+        ("Live now", events["live"], "Nothing is live right now."),
+        ("Upcoming", events["upcoming"], "No events are scheduled."),
+        ("Past", events["past"], "No past events yet."),
+    ]
+    return render(request, "liveblog/index.html", {"sections": sections})
+
+
+@require_safe
+def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_object_or_404(Event, slug=slug)
+    sessions = list(event.sessions.all())
+    city = request.GET.get("city") or None
+    if city and city not in {s.slug for s in sessions}:
+        city = None
+    order = request.GET.get("order")
+    if order not in ("oldest", "newest"):
+        order = selectors.default_order(event)
+    context = {
+        "event": event,
+        "sessions": sessions,
+        "city": city,
+        "order": order,
+        "local_start": event.starts_at.astimezone(event.tzinfo),
+        "entries": selectors.entries_for_reader(event, city=city, order=order),
+    }
+    return render(request, "liveblog/event_detail.html", context)
+
+
+@require_safe
+def entry_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    entry = get_object_or_404(
+        Entry.objects.published().select_related("event", "session__event", "speaker"),
+        event__slug=slug,
+        pk=pk,
+    )
+    return render(request, "liveblog/entry_detail.html", {"entry": entry, "event": entry.event})
+
+
+def _database_ok() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except Exception:
+        log.exception("health check: database unreachable")
+        return False
+
+
+async def _channel_layer_roundtrip() -> None:
+    layer = get_channel_layer()
+    channel = await layer.new_channel("healthz.")
+    token = uuid.uuid4().hex
+    await asyncio.wait_for(layer.send(channel, {"type": "healthz", "token": token}), timeout=2)
+    # A layer whose backend is down may wait forever; a health check must answer.
+    message = await asyncio.wait_for(layer.receive(channel), timeout=2)
+    if message.get("token") != token:
+        raise RuntimeError("channel layer returned another message")
+
+
+def _channel_layer_ok() -> bool:
+    try:
+        async_to_sync(_channel_layer_roundtrip)()
+        return True
+    except Exception:
+        log.exception("health check: channel layer unreachable")
+        return False
+
+
+@never_cache
+@require_safe
+def healthz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": _database_ok(), "channel_layer": _channel_layer_ok()}
+    body = {name: "ok" if ok else "unavailable" for name, ok in checks.items()}
+    return JsonResponse(body, status=200 if all(checks.values()) else 503)

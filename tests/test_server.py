@@ -1,0 +1,80 @@
+"""The demo served as production serves it: Daphne with DEBUG off and WhiteNoise static files."""
+
+import json
+import re
+import urllib.request
+
+import pytest
+
+from tests.server import daphne, manage, production_env
+
+
+def fetch(url: str, **headers: str) -> tuple[int, dict[str, str], str]:
+    request = urllib.request.Request(url, headers=headers)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, dict(response.headers), response.read().decode()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    env = production_env(tmp_path_factory.mktemp("server"))
+    manage(env, "migrate", "--noinput")
+    manage(env, "collectstatic", "--noinput")
+    first = manage(env, "load_demo")
+    second = manage(env, "load_demo")
+    with daphne(env) as url:
+        yield url, env, first, second
+
+
+def test_it_serves_the_demo_event_with_all_thirty_entries(server):
+    url, *_ = server
+    status, _, home = fetch(url + "/")
+    assert status == 200 and "International Online Conference" in home
+
+    _, _, page = fetch(url + "/events/1988-massacre-conference/?order=oldest")
+    assert page.count('<article class="entry') == 30
+    assert len(re.findall(r'<li><a href="\?city=', page)) == 17
+    first_entry = page.index('<article class="entry')
+    assert ">17:03</time>" in page[first_entry : first_entry + 2000]
+
+
+def test_loading_the_demo_twice_adds_nothing_and_prints_a_login(server):
+    url, env, first, second = server
+    assert "30 entries" in first and "already loaded" in second
+    assert re.search(r"user: admin\s+password: \S+", second)
+    _, _, body = fetch(url + "/api/events/1988-massacre-conference/entries/")
+    assert json.loads(body)["count"] == 30
+
+
+def test_static_files_are_served_with_debug_off(server):
+    url, *_ = server
+    _, _, home = fetch(url + "/")
+    css = re.search(r'href="(/static/liveblog/css/liveblog\.[0-9a-f]+\.css)"', home)
+    assert css, "the page links the hashed stylesheet"
+    status, headers, body = fetch(url + css[1])
+    assert status == 200 and ".entry__time" in body
+    assert "max-age=315360000" in headers.get("Cache-Control", "")
+
+
+def test_healthz_answers_ok_from_the_server(server):
+    url, *_ = server
+    status, _, body = fetch(url + "/healthz")
+    assert status == 200 and json.loads(body) == {"database": "ok", "channel_layer": "ok"}
+
+
+def test_an_editor_posts_with_a_token_from_create_editor(server):
+    url, env, *_ = server
+    token = manage(
+        env, "create_editor", "newsdesk", "--event", "1988-massacre-conference", "--token"
+    ).split()[-1]
+    request = urllib.request.Request(
+        url + "/api/events/1988-massacre-conference/entries/",
+        data=json.dumps({"body": "Posted from a script.", "city": "paris", "occurred_at": "20:30"}).encode(),
+        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 201
+        assert json.loads(response.read())["local_time"] == "20:30"
+    _, _, page = fetch(url + "/events/1988-massacre-conference/")
+    assert "Posted from a script." in page

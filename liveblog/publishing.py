@@ -1,11 +1,26 @@
-"""Frames: what readers receive for each change, built once and serialized once."""
+"""Frames: what readers receive for each change, built once and serialized once, and their
+delivery to every reader. The only module that talks to Redis."""
 
+import asyncio
 import json
+import logging
+import random
+import time
+import uuid
+from collections import deque
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+import redis
+import redis.asyncio as aioredis
+from channels.db import database_sync_to_async
+from django.conf import settings
+from django.db import transaction
 from django.template.loader import render_to_string
 
-from liveblog.models import Entry, Event
+from liveblog.models import Change, Entry, Event
+
+log = logging.getLogger(__name__)
 
 
 def _iso(value) -> str | None:
@@ -61,3 +76,319 @@ def frame_for_change(*, event: Event, seq: int, type: str, entry: Entry | None) 
         frame["type"] = "entry.deleted"
         frame["entry"] = {"id": entry.pk}
     return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+
+
+# Delivery ----------------------------------------------------------------------------------
+#
+# After commit, publish() hands a change's frame to this process's hub and, with REDIS_URL, to
+# Redis in one PUBLISH. Every process holds one Redis subscription and its hub fans each frame
+# out to the process's own readers, in seq order, as the same pre-serialized text.
+
+REDIS_CHANNEL = "liveblog:changes"
+REPLAY_LIMIT = 500  # a reader further behind than this reloads instead of replaying
+RECENT = 512  # frames each stream keeps for readers that reconnect
+GAP_WAIT = 0.25  # seconds a frame that arrived early waits for the missing ones
+
+
+Send = Callable[[dict[str, str]], Awaitable[None]]
+
+
+def replay_problem(*, head: int, after: int) -> str | None:
+    """Why a reader that saw up to ``after`` cannot catch up by replay, or None if it can."""
+    if after > head:
+        return "This page is ahead of the report; reload."
+    if head - after > REPLAY_LIMIT:
+        return f"More than {REPLAY_LIMIT} changes were missed; reload."
+    return None
+
+
+def reset_frame(reason: str) -> str:
+    return json.dumps({"type": "reset", "reason": reason})
+
+
+def publish_on_commit(change: Change) -> None:
+    """Publish the change's frame once its transaction commits; never if it rolls back."""
+    slug, seq, frame = change.event.slug, change.seq, change.frame
+    transaction.on_commit(lambda: publish(slug, seq, frame))
+
+
+def publish(slug: str, seq: int, frame: str) -> None:
+    """Hand a committed frame to the readers. A failure is logged, never raised: the change is
+    committed, and readers recover it through seq once delivery works again."""
+    hub.deliver_threadsafe(slug, seq, frame)
+    if not settings.REDIS_URL:
+        return
+    try:
+        _redis_client().publish(REDIS_CHANNEL, f"{slug} {seq}\n{frame}")
+    except redis.RedisError:
+        log.warning("publish of %s #%s to Redis failed; readers will catch up", slug, seq, exc_info=True)
+
+
+_sync_redis: redis.Redis | None = None
+
+
+def _redis_client() -> redis.Redis:
+    global _sync_redis
+    if _sync_redis is None:
+        # Short timeouts: an editor's POST must not hang on a Redis outage.
+        _sync_redis = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
+    return _sync_redis
+
+
+@database_sync_to_async
+def _feed_head(slug: str) -> tuple[int, str] | None:
+    return Event.objects.filter(slug=slug).values_list("seq", "epoch").first()
+
+
+@database_sync_to_async
+def _frames_after(slug: str, seq: int, limit: int) -> list[tuple[int, str]]:
+    changes = Change.objects.filter(event__slug=slug, seq__gt=seq).order_by("seq")
+    return list(changes.values_list("seq", "frame")[:limit])
+
+
+class Stream:
+    """One event's readers in this process and the frames sent to them, in seq order."""
+
+    def __init__(self, slug: str, head: int, epoch: str, recent: list[tuple[int, str]]):
+        self.slug, self.head, self.sent, self.epoch = slug, head, head, epoch
+        self.readers: dict[object, Send] = {}
+        self.recent: deque[tuple[int, str]] = deque(recent, maxlen=RECENT)
+        self.pending: dict[int, str] = {}
+        self.outbox: deque[tuple[int | None, str]] = deque()
+        self.lock = asyncio.Lock()
+        self.wake = asyncio.Event()
+        self.readers_total = 0
+        self.tasks = {asyncio.ensure_future(self._fan_out())}
+        self.filling = False
+
+    def deliver(self, seq: int, frame: str) -> None:
+        """Queue a frame; release it and any it unblocks in seq order. Call in the loop."""
+        if seq <= self.head:
+            return  # already delivered (local and Redis paths both bring it)
+        self.pending[seq] = frame
+        while self.head + 1 in self.pending:
+            self.head += 1
+            self.outbox.append((self.head, self.pending.pop(self.head)))
+        if self.outbox:
+            self.wake.set()
+        if self.pending and not self.filling:
+            self._spawn(self._fill(wait=GAP_WAIT))
+
+    def broadcast(self, frame: str) -> None:
+        """A frame outside the feed (the reader count): sent in turn, not kept."""
+        self.outbox.append((None, frame))
+        self.wake.set()
+
+    async def catch_up(self) -> None:
+        """Fetch from the database every change this stream has not delivered yet."""
+        await self._fill(wait=0)
+
+    async def join(self, key: object, send: Send, after: int) -> None:
+        """Send the reader what it missed after ``after``, then the live frames."""
+        if after > self.head:
+            await self.catch_up()
+        async with self.lock:
+            if after < self.sent:
+                for frame in await self._since(after):
+                    await send({"type": "websocket.send", "text": frame})
+            self.readers[key] = send
+
+    def leave(self, key: object) -> None:
+        self.readers.pop(key, None)
+
+    async def _since(self, after: int) -> list[str]:
+        if self.recent and self.recent[0][0] <= after + 1:
+            return [frame for seq, frame in self.recent if seq > after]
+        rows = await _frames_after(self.slug, after, self.sent - after)
+        return [frame for seq, frame in rows if seq <= self.sent]
+
+    async def _fill(self, *, wait: float) -> None:
+        self.filling = True
+        try:
+            if wait:
+                await asyncio.sleep(wait)
+            if wait and not self.pending:
+                return  # the missing frames arrived by themselves
+            for seq, frame in await _frames_after(self.slug, self.head, REPLAY_LIMIT * 2):
+                self.deliver(seq, frame)
+        except Exception:
+            log.exception("could not fetch missed changes of %s", self.slug)
+        finally:
+            self.filling = False
+
+    async def _fan_out(self) -> None:
+        while True:
+            await self.wake.wait()
+            self.wake.clear()
+            async with self.lock:
+                while self.outbox:
+                    seq, frame = self.outbox.popleft()
+                    await self._send_all({"type": "websocket.send", "text": frame})
+                    if seq is not None:
+                        self.recent.append((seq, frame))
+                        self.sent = seq
+
+    async def _send_all(self, message: dict[str, str]) -> None:
+        # One message object for every reader: the frame was serialized once, at commit.
+        for key, send in list(self.readers.items()):
+            try:
+                await send(message)
+            except Exception:
+                log.info("dropping a reader of %s that could not be sent to", self.slug, exc_info=True)
+                self.readers.pop(key, None)
+
+    def _spawn(self, coroutine) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    def close(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+
+
+class Hub:
+    """This process's streams, its one Redis subscription and the reader-count ticker."""
+
+    def __init__(self) -> None:
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.streams: dict[str, Stream] = {}
+        self.creating: dict[str, asyncio.Future] = {}
+        self.tasks: set[asyncio.Task] = set()
+        self.process_id = uuid.uuid4().hex
+
+    def _bind(self) -> None:
+        """Attach to the running loop; a new loop (a test, a restarted server) starts afresh."""
+        loop = asyncio.get_running_loop()
+        if self.loop is loop:
+            return
+        self.reset()
+        self.loop = loop
+        self._spawn(self._tick())
+        if settings.REDIS_URL:
+            self._spawn(self._subscribe())
+
+    def reset(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        for stream in self.streams.values():
+            stream.close()
+        self.loop, self.streams, self.creating, self.tasks = None, {}, {}, set()
+
+    def _spawn(self, coroutine) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def stream(self, slug: str) -> Stream | None:
+        """The event's stream in this process, created on its first reader; None: no such event."""
+        self._bind()
+        if slug in self.streams:
+            return self.streams[slug]
+        if slug not in self.creating:
+            self.creating[slug] = asyncio.ensure_future(self._open(slug))
+        try:
+            return await asyncio.shield(self.creating[slug])
+        finally:
+            self.creating.pop(slug, None)
+
+    async def _open(self, slug: str) -> Stream | None:
+        head = await _feed_head(slug)
+        if head is None:
+            return None
+        seq, epoch = head
+        recent = await _frames_after(slug, max(0, seq - RECENT), RECENT)
+        stream = self.streams[slug] = Stream(slug, seq, epoch, recent)
+        return stream
+
+    def deliver_threadsafe(self, slug: str, seq: int, frame: str) -> None:
+        loop = self.loop
+        if loop is None or loop.is_closed():
+            return  # no reader has connected to this process
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            self.deliver(slug, seq, frame)
+        else:
+            loop.call_soon_threadsafe(self.deliver, slug, seq, frame)
+
+    def deliver(self, slug: str, seq: int, frame: str) -> None:
+        stream = self.streams.get(slug)
+        if stream is not None:
+            stream.deliver(seq, frame)
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(settings.LIVEBLOG_READERS_INTERVAL)
+            try:
+                await self._count_readers()
+            except Exception:
+                log.warning("could not update reader counts", exc_info=True)
+
+    async def _count_readers(self) -> None:
+        streams = [s for s in self.streams.values() if s.readers or s.readers_total]
+        local = {s.slug: len(s.readers) for s in streams}
+        totals = await _shared_counts(self.process_id, local) if settings.REDIS_URL else local
+        for stream in streams:
+            total = totals.get(stream.slug, 0)
+            if total != stream.readers_total:
+                stream.readers_total = total
+                stream.broadcast(json.dumps({"type": "readers", "count": total}))
+            if settings.REDIS_URL and stream.readers:
+                await stream.catch_up()  # a safety net for a publish lost on its way
+
+    async def _subscribe(self) -> None:
+        delay = 0.5
+        while True:
+            try:
+                client = aioredis.Redis.from_url(settings.REDIS_URL)
+                async with client.pubsub() as pubsub:
+                    await pubsub.subscribe(REDIS_CHANNEL)
+                    log.info("subscribed to %s", REDIS_CHANNEL)
+                    delay = 0.5
+                    for stream in list(self.streams.values()):
+                        await stream.catch_up()  # whatever was published while we were away
+                    async for message in pubsub.listen():
+                        self._on_message(message)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("Redis subscription lost; retrying in %.1f s", delay, exc_info=True)
+                await asyncio.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 5.0)
+
+    def _on_message(self, message: dict) -> None:
+        if message.get("type") != "message":
+            return
+        header, _, frame = message["data"].decode().partition("\n")
+        slug, _, seq = header.partition(" ")
+        self.deliver(slug, int(seq), frame)
+
+
+_async_redis: aioredis.Redis | None = None
+
+
+async def _shared_counts(process_id: str, local: dict[str, int]) -> dict[str, int]:
+    """Report this process's reader counts to Redis and read every live process's."""
+    global _async_redis
+    if _async_redis is None:
+        _async_redis = aioredis.Redis.from_url(settings.REDIS_URL, socket_timeout=2)
+    now = time.time()
+    fresh_after = now - 3 * settings.LIVEBLOG_READERS_INTERVAL
+    totals = {}
+    for slug, count in local.items():
+        key = f"liveblog:readers:{slug}"
+        async with _async_redis.pipeline(transaction=False) as pipe:
+            pipe.hset(key, process_id, f"{count} {now}")
+            pipe.expire(key, 3600)
+            pipe.hgetall(key)
+            *_, counts = await pipe.execute()
+        totals[slug] = sum(
+            int(c) for c, t in (v.decode().split() for v in counts.values()) if float(t) >= fresh_after
+        )
+    return totals
+
+
+hub = Hub()

@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 
 from liveblog.models import Change, Entry, Event
+from liveblog.publishing import replay_problem, reset_frame
 
 
 def events_for_index() -> dict[str, list[Event]]:
@@ -35,5 +36,11 @@ def default_order(event: Event) -> str:
     return "newest" if event.status == Event.Status.LIVE else "oldest"
 
 
-def changes_after(event: Event, seq: int, *, limit: int) -> list[Change]:
-    return list(Change.objects.filter(event=event, seq__gt=seq).order_by("seq")[:limit])
+def frames_after(event: Event, seq: int) -> list[str]:
+    """The frames of the changes after ``seq``, in order, or a reset frame when the reader must
+    reload instead."""
+    problem = replay_problem(head=event.seq, after=seq)
+    if problem:
+        return [reset_frame(problem)]
+    changes = Change.objects.filter(event=event, seq__gt=seq).order_by("seq")
+    return list(changes.values_list("frame", flat=True))

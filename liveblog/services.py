@@ -52,6 +52,7 @@ def _append_change(*, event: Event, type: str, by: User, entry: Entry | None = N
     change = Change.objects.create(
         event=event, seq=seq, type=type, entry=entry, actor=_actor(by), frame=frame
     )
+    publishing.publish_on_commit(change)
     return change
 
 

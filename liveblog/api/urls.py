@@ -7,6 +7,7 @@ urlpatterns = [
     path("events/", views.EventList.as_view(), name="api_events"),
     path("events/<slug:slug>/", views.EventDetail.as_view(), name="api_event"),
     path("events/<slug:slug>/entries/", views.EventEntries.as_view(), name="api_event_entries"),
+    path("events/<slug:slug>/changes/", views.EventChanges.as_view(), name="api_event_changes"),
     path("entries/<int:pk>/", views.EntryDetail.as_view(), name="api_entry"),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
 ]

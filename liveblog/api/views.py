@@ -1,7 +1,8 @@
+import json
 import re
 
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -159,3 +160,26 @@ class EntryDetail(generics.GenericAPIView):
         except services.StaleVersion as error:
             return self._stale(error)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class EventChanges(generics.GenericAPIView):
+    """The change feed: the frames the WebSocket sends, after a seq."""
+
+    queryset = Event.objects.all()
+    lookup_field = "slug"
+
+    @extend_schema(
+        parameters=[OpenApiParameter("after", OpenApiTypes.INT, required=True, description="Last seq seen.")],
+        responses={200: OpenApiTypes.OBJECT},
+    )
+    def get(self, request: Request, slug: str) -> HttpResponse:
+        event = self.get_object()
+        after = request.query_params.get("after", "")
+        if not after.isdigit():
+            message = "Give the last seq you saw as a whole number, e.g. ?after=41."
+            return Response({"after": [message]}, status=400)
+        # The stored frames are JSON text already: joined as they are, never parsed again.
+        frames = ",".join(selectors.frames_after(event, int(after)))
+        head = json.dumps({"event": event.slug, "epoch": event.epoch, "seq": event.seq})
+        body = f'{head[:-1]},"frames":[{frames}]}}'
+        return HttpResponse(body, content_type="application/json")

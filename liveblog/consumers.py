@@ -1,0 +1,69 @@
+"""The readers' WebSocket: hello, what they missed, then the live frames."""
+
+import json
+from urllib.parse import parse_qs
+
+from channels.generic.websocket import AsyncWebsocketConsumer
+
+from liveblog.publishing import hub, replay_problem, reset_frame
+
+
+class ReaderConsumer(AsyncWebsocketConsumer):
+    # Frames reach readers through the hub, not the channel layer: no per-reader channel.
+    channel_layer_alias = "readers-have-no-channel-layer"
+
+    async def dispatch(self, message: dict) -> None:
+        # Channels closes stale database connections before every handler, a thread hop each.
+        # This consumer touches the database only through database_sync_to_async, which does
+        # that itself, so the handlers run straight away.
+        handler = getattr(self, self.get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
+    async def connect(self) -> None:
+        self.slug = self.scope["url_route"]["kwargs"]["slug"]
+        self.stream = await hub.stream(self.slug)
+        if self.stream is None:
+            await self.close(code=4404)
+            return
+        await self.accept()
+        query = parse_qs(self.scope["query_string"].decode("latin-1"))
+        after = _int(query.get("after", [""])[0])
+        if after is not None and after > self.stream.head:
+            await self.stream.catch_up()  # the page saw changes still on their way here
+        head, epoch = self.stream.head, self.stream.epoch
+        await self.send(
+            json.dumps(
+                {
+                    "type": "hello",
+                    "event": self.slug,
+                    "epoch": epoch,
+                    "seq": head,
+                    "readers": self.stream.readers_total,
+                }
+            )
+        )
+        reason = self._reset_reason(after, head, query.get("epoch", [epoch])[0])
+        if reason:
+            await self.send(reset_frame(reason))
+            await self.close(code=4000)
+            return
+        await self.stream.join(self, self.base_send, head if after is None else after)
+
+    def _reset_reason(self, after: int | None, head: int, epoch: str) -> str | None:
+        if epoch != self.stream.epoch:
+            return "The report was restored; reload to see it as it is now."
+        return None if after is None else replay_problem(head=head, after=after)
+
+    async def disconnect(self, code: int) -> None:
+        stream = getattr(self, "stream", None)
+        if stream is not None:
+            stream.leave(self)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        """Readers have nothing to say; whatever they send is ignored."""
+
+
+def _int(value: str) -> int | None:
+    return int(value) if value.isdigit() else None

@@ -3,6 +3,7 @@
 import json
 from urllib.parse import parse_qs
 
+from channels.consumer import get_handler_name
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from liveblog.publishing import hub, replay_problem, reset_frame
@@ -16,7 +17,7 @@ class ReaderConsumer(AsyncWebsocketConsumer):
         # Channels closes stale database connections before every handler, a thread hop each.
         # This consumer touches the database only through database_sync_to_async, which does
         # that itself, so the handlers run straight away.
-        handler = getattr(self, self.get_handler_name(message), None)
+        handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)

@@ -2,6 +2,7 @@
 delivery to every reader. The only module that talks to Redis."""
 
 import asyncio
+import contextvars
 import json
 import logging
 import random
@@ -255,6 +256,7 @@ class Hub:
         self.streams: dict[str, Stream] = {}
         self.creating: dict[str, asyncio.Future] = {}
         self.tasks: set[asyncio.Task] = set()
+        self.redis: aioredis.Redis | None = None
         self.process_id = uuid.uuid4().hex
 
     def _bind(self) -> None:
@@ -266,6 +268,7 @@ class Hub:
         self.loop = loop
         self._spawn(self._tick())
         if settings.REDIS_URL:
+            self.redis = aioredis.Redis.from_url(settings.REDIS_URL, socket_timeout=2)
             self._spawn(self._subscribe())
 
     def reset(self) -> None:
@@ -273,7 +276,7 @@ class Hub:
             task.cancel()
         for stream in self.streams.values():
             stream.close()
-        self.loop, self.streams, self.creating, self.tasks = None, {}, {}, set()
+        self.loop, self.streams, self.creating, self.tasks, self.redis = None, {}, {}, set(), None
 
     def _spawn(self, coroutine) -> None:
         task = asyncio.ensure_future(coroutine)
@@ -312,7 +315,9 @@ class Hub:
         if running is loop:
             self.deliver(slug, seq, frame)
         else:
-            loop.call_soon_threadsafe(self.deliver, slug, seq, frame)
+            # A fresh context: the caller's (a sync thread inside asgiref's executor) would make
+            # the tasks this frame spawns look like they run in that executor too.
+            loop.call_soon_threadsafe(self.deliver, slug, seq, frame, context=contextvars.Context())
 
     def deliver(self, slug: str, seq: int, frame: str) -> None:
         stream = self.streams.get(slug)
@@ -330,7 +335,7 @@ class Hub:
     async def _count_readers(self) -> None:
         streams = [s for s in self.streams.values() if s.readers or s.readers_total]
         local = {s.slug: len(s.readers) for s in streams}
-        totals = await _shared_counts(self.process_id, local) if settings.REDIS_URL else local
+        totals = await self._shared_counts(local) if self.redis else local
         for stream in streams:
             total = totals.get(stream.slug, 0)
             if total != stream.readers_total:
@@ -343,8 +348,7 @@ class Hub:
         delay = 0.5
         while True:
             try:
-                client = aioredis.Redis.from_url(settings.REDIS_URL)
-                async with client.pubsub() as pubsub:
+                async with self.redis.pubsub() as pubsub:
                     await pubsub.subscribe(REDIS_CHANNEL)
                     log.info("subscribed to %s", REDIS_CHANNEL)
                     delay = 0.5
@@ -359,36 +363,28 @@ class Hub:
                 await asyncio.sleep(delay * (0.5 + random.random()))
                 delay = min(delay * 2, 5.0)
 
+    async def _shared_counts(self, local: dict[str, int]) -> dict[str, int]:
+        """Report this process's reader counts to Redis and add up every live process's."""
+        now = time.time()
+        fresh_after = now - 3 * settings.LIVEBLOG_READERS_INTERVAL
+        totals = {}
+        for slug, count in local.items():
+            key = f"liveblog:readers:{slug}"
+            async with self.redis.pipeline(transaction=False) as pipe:
+                pipe.hset(key, self.process_id, f"{count} {now}")
+                pipe.expire(key, 3600)
+                pipe.hgetall(key)
+                *_, counts = await pipe.execute()
+            reports = (value.decode().split() for value in counts.values())
+            totals[slug] = sum(int(n) for n, at in reports if float(at) >= fresh_after)
+        return totals
+
     def _on_message(self, message: dict) -> None:
         if message.get("type") != "message":
             return
         header, _, frame = message["data"].decode().partition("\n")
         slug, _, seq = header.partition(" ")
         self.deliver(slug, int(seq), frame)
-
-
-_async_redis: aioredis.Redis | None = None
-
-
-async def _shared_counts(process_id: str, local: dict[str, int]) -> dict[str, int]:
-    """Report this process's reader counts to Redis and read every live process's."""
-    global _async_redis
-    if _async_redis is None:
-        _async_redis = aioredis.Redis.from_url(settings.REDIS_URL, socket_timeout=2)
-    now = time.time()
-    fresh_after = now - 3 * settings.LIVEBLOG_READERS_INTERVAL
-    totals = {}
-    for slug, count in local.items():
-        key = f"liveblog:readers:{slug}"
-        async with _async_redis.pipeline(transaction=False) as pipe:
-            pipe.hset(key, process_id, f"{count} {now}")
-            pipe.expire(key, 3600)
-            pipe.hgetall(key)
-            *_, counts = await pipe.execute()
-        totals[slug] = sum(
-            int(c) for c, t in (v.decode().split() for v in counts.values()) if float(t) >= fresh_after
-        )
-    return totals
 
 
 hub = Hub()

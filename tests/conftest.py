@@ -86,3 +86,36 @@ def token_client(user) -> APIClient:
 @pytest.fixture
 def api() -> APIClient:
     return APIClient()
+
+
+def require_service(name: str, host: str, port: int) -> None:
+    """Skip on a newcomer's machine without the service; on CI (CI=true) fail instead."""
+    import os
+    import socket
+
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+    except OSError as error:
+        message = f"{name} is not reachable at {host}:{port} ({error})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI: {message}")
+        pytest.skip(f"{message}; start it to run this test")
+
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
+
+
+@pytest.fixture
+def redis_url() -> str:
+    require_service("Redis", "127.0.0.1", 6379)
+    return REDIS_TEST_URL
+
+
+@pytest.fixture(params=["memory", "redis"])
+def layer(request, settings) -> str:
+    """Run a live test with the in-memory layer and again with real Redis."""
+    if request.param == "redis":
+        settings.REDIS_URL = request.getfixturevalue("redis_url")
+    else:
+        settings.REDIS_URL = ""
+    return request.param

@@ -62,7 +62,9 @@ async def test_every_reader_gets_the_same_frame_for_a_new_entry(summit, layer):
     for reader in readers:
         await frames(reader, 1)  # hello
 
-    entry = await post(summit, "Doors open in *Paris*.", session=await database_sync_to_async(summit.sessions.first)())
+    entry = await post(
+        summit, "Doors open in *Paris*.", session=await database_sync_to_async(summit.sessions.first)()
+    )
 
     texts = [await reader.receive_from(timeout=3) for reader in readers]
     assert texts[0] == texts[1] == texts[2] == (await stored_frames())[0]
@@ -102,7 +104,9 @@ async def test_it_replays_missed_changes_after_reconnect(summit, layer):
     hello, *missed = await frames(reader, 4)
     assert hello["seq"] == 4
     assert [f["seq"] for f in missed] == [2, 3, 4]
-    assert [json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in missed] == (await stored_frames())[1:]
+    assert [json.dumps(f, ensure_ascii=False, separators=(",", ":")) for f in missed] == (
+        await stored_frames()
+    )[1:]
 
     await post(summit, "Live again.")
     assert (await frames(reader, 1))[0]["seq"] == 5
@@ -160,7 +164,11 @@ async def test_a_frame_lost_on_its_way_is_fetched_and_order_kept(summit, layer, 
 
 @pytest.mark.parametrize(
     ("query", "reason"),
-    [("?after=0", "More than 500 changes"), ("?after=999", "ahead of the report"), ("?after=600&epoch=old", "restored")],
+    [
+        ("?after=0", "More than 500 changes"),
+        ("?after=999", "ahead of the report"),
+        ("?after=600&epoch=old", "restored"),
+    ],
 )
 async def test_it_sends_reset_when_replay_cannot_help(summit, query, reason):
     await database_sync_to_async(Event.objects.filter(pk=summit.pk).update)(seq=600)

@@ -1,0 +1,199 @@
+// Keeps a reader page in step with the report: applies the change feed's frames in seq order,
+// reconnects with jittered backoff, fills gaps from the changes endpoint, reloads on reset.
+
+const MAX_BACKOFF_MS = 30000;
+
+export class LiveReport {
+  constructor(root, { status, readers } = {}) {
+    this.root = root;
+    this.slug = root.dataset.event;
+    this.epoch = root.dataset.epoch;
+    this.seq = Number(root.dataset.seq);
+    this.order = root.dataset.order === "newest" ? "newest" : "oldest";
+    this.city = root.dataset.city || "";
+    this.statusEl = status;
+    this.readersEl = readers;
+    this.attempts = 0;
+    this.pending = new Map(); // frames that arrived ahead of a gap, by seq
+    this.filling = null;
+  }
+
+  start() {
+    this.connect();
+    window.addEventListener("online", () => this.reconnectNow());
+  }
+
+  url() {
+    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+    const query = new URLSearchParams({ after: String(this.seq), epoch: this.epoch });
+    return `${scheme}//${location.host}/ws/events/${this.slug}/?${query}`;
+  }
+
+  connect() {
+    clearTimeout(this.retryTimer);
+    const socket = new WebSocket(this.url());
+    this.socket = socket;
+    socket.addEventListener("open", () => {
+      this.attempts = 0;
+      this.setStatus("live", "Live");
+    });
+    socket.addEventListener("message", (message) => this.receive(JSON.parse(message.data)));
+    socket.addEventListener("close", () => {
+      if (this.socket === socket && !this.closedForGood) this.scheduleReconnect();
+    });
+  }
+
+  reconnectNow() {
+    if (this.socket && this.socket.readyState <= WebSocket.OPEN) return;
+    this.attempts = 0;
+    this.connect();
+  }
+
+  scheduleReconnect() {
+    this.setStatus("reconnecting", "Reconnecting…");
+    const ceiling = Math.min(MAX_BACKOFF_MS, 500 * 2 ** this.attempts);
+    this.attempts += 1;
+    const delay = ceiling / 2 + Math.random() * (ceiling / 2);
+    this.retryTimer = setTimeout(() => this.connect(), delay);
+  }
+
+  receive(frame) {
+    switch (frame.type) {
+      case "hello":
+        if (frame.epoch !== this.epoch) return this.reload();
+        return this.showReaders(frame.readers); // what was missed follows as frames
+      case "readers":
+        return this.showReaders(frame.count);
+      case "reset":
+        return this.reload();
+      default:
+        return this.accept(frame);
+    }
+  }
+
+  accept(frame) {
+    if (frame.epoch && frame.epoch !== this.epoch) return this.reload();
+    if (frame.seq <= this.seq) return; // seen already (replay and live can overlap)
+    this.pending.set(frame.seq, frame);
+    this.drain();
+    if (this.pending.size) this.fillGap();
+  }
+
+  drain() {
+    while (this.pending.has(this.seq + 1)) {
+      const frame = this.pending.get(this.seq + 1);
+      this.pending.delete(this.seq + 1);
+      this.apply(frame);
+      this.seq = frame.seq;
+      this.root.dataset.seq = String(this.seq);
+    }
+  }
+
+  async fillGap() {
+    if (this.filling) return this.filling;
+    this.filling = (async () => {
+      await new Promise((resolve) => setTimeout(resolve, 250)); // it may just be on its way
+      if (!this.pending.size) return;
+      try {
+        const response = await fetch(`/api/events/${this.slug}/changes/?after=${this.seq}`);
+        if (!response.ok) throw new Error(`changes: HTTP ${response.status}`);
+        const body = await response.json();
+        for (const frame of body.frames) {
+          if (frame.type === "reset") return this.reload();
+          if (frame.seq > this.seq) this.pending.set(frame.seq, frame);
+        }
+        this.drain();
+      } catch (error) {
+        console.warn("Could not fetch missed updates; the next connection will replay them.", error);
+      }
+    })().finally(() => {
+      this.filling = null;
+    });
+    return this.filling;
+  }
+
+  apply(frame) {
+    if (frame.type === "entry.created" || frame.type === "entry.updated") this.upsert(frame.entry);
+    else if (frame.type === "entry.deleted") this.remove(frame.entry.id);
+    else if (frame.type === "event.updated") this.updateEvent(frame.event);
+  }
+
+  matches(entry) {
+    return !this.city || (entry.city && entry.city.slug === this.city);
+  }
+
+  upsert(entry) {
+    const existing = document.getElementById(`entry-${entry.id}`);
+    if (!this.matches(entry)) {
+      existing?.remove();
+      return;
+    }
+    const node = document.createRange().createContextualFragment(entry.html).firstElementChild;
+    if (existing && existing.dataset.occurredAt === node.dataset.occurredAt) {
+      existing.replaceWith(node);
+      return;
+    }
+    existing?.remove();
+    this.insertInOrder(node);
+  }
+
+  insertInOrder(node) {
+    const key = sortKey(node);
+    const newestFirst = this.order === "newest";
+    const before = [...this.root.querySelectorAll("article.entry")].find((other) => {
+      const cmp = compare(key, sortKey(other));
+      return newestFirst ? cmp > 0 : cmp < 0;
+    });
+    this.root.querySelector(".entries__empty")?.remove();
+    if (before) before.before(node);
+    else this.root.append(node);
+  }
+
+  remove(id) {
+    document.getElementById(`entry-${id}`)?.remove();
+  }
+
+  updateEvent(event) {
+    const badge = document.querySelector(".event-header .status");
+    if (badge) {
+      badge.className = `status status--${event.status}`;
+      badge.textContent = event.status.charAt(0).toUpperCase() + event.status.slice(1);
+    }
+  }
+
+  showReaders(count) {
+    if (!this.readersEl || typeof count !== "number" || count < 1) return;
+    this.readersEl.hidden = false;
+    this.readersEl.textContent = `${count.toLocaleString()} reading`;
+  }
+
+  setStatus(state, text) {
+    if (!this.statusEl) return;
+    this.statusEl.dataset.state = state;
+    this.statusEl.textContent = text;
+  }
+
+  reload() {
+    this.closedForGood = true;
+    this.socket?.close();
+    location.reload();
+  }
+}
+
+function sortKey(node) {
+  return [Date.parse(node.dataset.occurredAt), Number(node.dataset.id)];
+}
+
+function compare([timeA, idA], [timeB, idB]) {
+  return timeA - timeB || idA - idB;
+}
+
+const root = document.querySelector(".entries[data-event]");
+if (root) {
+  const report = new LiveReport(root, {
+    status: document.querySelector(".live-status"),
+    readers: document.querySelector(".live-readers"),
+  });
+  report.start();
+  window.liveblog = report;
+}

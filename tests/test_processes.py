@@ -1,0 +1,132 @@
+"""Several Daphne processes on one Redis, as production runs them, including a Redis outage."""
+
+import asyncio
+import json
+import shutil
+import subprocess
+import time
+import urllib.request
+from contextlib import ExitStack, contextmanager
+
+import pytest
+from websockets.asyncio.client import connect
+
+from tests.conftest import require_service
+from tests.server import daphne, free_port, manage, production_env
+
+SLUG = "1988-massacre-conference"
+
+
+@contextmanager
+def redis_server(port: int):
+    """A Redis of the test's own, so that it can be stopped and started again."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        require_service("redis-server", "127.0.0.1", 0)  # skips, or fails on CI, with a reason
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            require_service("Redis", "127.0.0.1", port)
+            break
+        except BaseException:
+            time.sleep(0.05)
+    try:
+        yield
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def post(base: str, token: str, body: str) -> int:
+    request = urllib.request.Request(
+        f"{base}/api/events/{SLUG}/entries/",
+        data=json.dumps({"body": body, "city": "paris"}).encode(),
+        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status
+
+
+async def read_frames(ws, n: int, timeout: float = 10) -> list[dict]:
+    """The next ``n`` frames, leaving out reader counts (they come every few seconds)."""
+    got: list[dict] = []
+    async with asyncio.timeout(timeout):
+        while len(got) < n:
+            frame = json.loads(await ws.recv())
+            if frame["type"] != "readers":
+                got.append(frame)
+    return got
+
+
+def head(base: str) -> int:
+    with urllib.request.urlopen(f"{base}/api/events/{SLUG}/", timeout=10) as response:
+        return json.loads(response.read())["seq"]
+
+
+def reader(base: str, after: int):
+    ws_url = base.replace("http://", "ws://") + f"/ws/events/{SLUG}/?after={after}"
+    return connect(ws_url, origin=base)
+
+
+@pytest.fixture
+def two_processes(tmp_path):
+    if not shutil.which("redis-server"):
+        require_service("redis-server binary", "127.0.0.1", 1)
+    redis_port = free_port()
+    env = production_env(
+        tmp_path, REDIS_URL=f"redis://127.0.0.1:{redis_port}/0", LIVEBLOG_READERS_INTERVAL="0.5"
+    )
+    manage(env, "migrate", "--noinput")
+    manage(env, "load_demo")
+    token = manage(env, "create_editor", "newsdesk", "--event", SLUG, "--token").split()[-1]
+    with ExitStack() as stack:
+        stack.enter_context(redis_server(redis_port))
+        first, second = stack.enter_context(daphne(env)), stack.enter_context(daphne(env))
+        yield first, second, token, redis_port
+
+
+def test_a_change_posted_through_one_process_reaches_readers_of_another(two_processes):
+    first, second, token, _ = two_processes
+    seq = head(first)
+
+    async def scenario():
+        async with reader(second, seq) as on_second, reader(first, seq) as on_first:
+            assert (await read_frames(on_second, 1))[0]["seq"] == seq
+            await read_frames(on_first, 1)
+            assert await asyncio.to_thread(post, first, token, "Posted through the first process.") == 201
+            for ws in (on_second, on_first):
+                frame = (await read_frames(ws, 1))[0]
+                assert (frame["type"], frame["seq"]) == ("entry.created", seq + 1)
+                assert frame["entry"]["body"] == "Posted through the first process."
+
+    asyncio.run(scenario())
+
+
+def test_posts_succeed_while_redis_is_down_and_reach_readers_when_it_returns(two_processes, tmp_path):
+    first, second, token, redis_port = two_processes
+    seq = head(first)
+
+    async def scenario(outage: ExitStack):
+        async with reader(second, seq) as ws:
+            await read_frames(ws, 1)
+            outage.close()  # Redis goes away
+            statuses = [
+                await asyncio.to_thread(post, first, token, f"During the outage {n}") for n in range(3)
+            ]
+            assert statuses == [201, 201, 201]
+            with redis_server(redis_port):
+                got = await read_frames(ws, 3, timeout=20)
+                assert [f["seq"] for f in got] == [seq + 1, seq + 2, seq + 3]
+                assert [f["entry"]["body"] for f in got] == [f"During the outage {n}" for n in range(3)]
+
+    # The fixture's Redis is the one that goes away; a new one takes its port.
+    stack = ExitStack()
+    stack.callback(
+        lambda: subprocess.run(["redis-cli", "-p", str(redis_port), "shutdown", "nosave"], check=False)
+    )
+    asyncio.run(scenario(stack))

@@ -1,0 +1,134 @@
+"""The reader page in Chromium: live changes appear without reload and match a fresh load."""
+
+import json
+import urllib.request
+
+import pytest
+
+from tests.server import daphne, free_port, manage, production_env
+
+SLUG = "1988-massacre-conference"
+ENTRIES = ".entries article.entry"
+
+
+class Api:
+    def __init__(self, base: str, token: str):
+        self.base, self.token = base, token
+
+    def call(self, method: str, path: str, body: dict | None = None, **headers: str) -> dict:
+        request = urllib.request.Request(
+            self.base + path,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"Authorization": f"Token {self.token}", "Content-Type": "application/json", **headers},
+            method=method,
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read() or b"{}")
+
+
+@pytest.fixture
+def site(tmp_path):
+    env = production_env(tmp_path)
+    manage(env, "migrate", "--noinput")
+    manage(env, "collectstatic", "--noinput")
+    manage(env, "load_demo")
+    token = manage(env, "create_editor", "newsdesk", "--event", SLUG, "--token").split()[-1]
+    return env, token
+
+
+def shown(page) -> list[tuple[str, str, str]]:
+    """What a reader sees of each entry: its id, version and text."""
+    return page.eval_on_selector_all(
+        ENTRIES, "nodes => nodes.map(n => [n.id, n.dataset.version, n.innerText.trim()])"
+    )
+
+
+def fresh(browser, url: str) -> list[tuple[str, str, str]]:
+    page = browser.new_page()
+    page.goto(url)
+    try:
+        return shown(page)
+    finally:
+        page.close()
+
+
+def open_reader(browser, url: str):
+    page = browser.new_context().new_page()
+    page.goto(url)
+    page.wait_for_selector(".live-status[data-state=live]")
+    return page
+
+
+def test_created_edited_and_deleted_entries_show_without_reload(browser, site):
+    env, token = site
+    with daphne(env) as base:
+        api, url = Api(base, token), f"{base}/events/{SLUG}/"
+        readers = [open_reader(browser, url), open_reader(browser, url + "?order=oldest")]
+        assert len(shown(readers[0])) == 30
+
+        entry = api.call(
+            "POST", f"/api/events/{SLUG}/entries/", {"body": "Breaking: the hall is full.", "city": "berlin"}
+        )
+        for page in readers:
+            page.wait_for_selector(f"#entry-{entry['id']}:has-text('the hall is full')")
+        assert shown(readers[0])[0][0] == f"entry-{entry['id']}"  # newest first while live
+        assert shown(readers[1])[-1][0] == f"entry-{entry['id']}"
+
+        api.call(
+            "PATCH",
+            f"/api/entries/{entry['id']}/",
+            {"body": "Breaking: the hall is packed."},
+            **{"If-Match": '"1"'},
+        )
+        for page in readers:
+            page.wait_for_selector(f"#entry-{entry['id']}:has-text('the hall is packed')")
+
+        api.call("DELETE", f"/api/entries/{entry['id']}/")
+        for page in readers:
+            page.wait_for_selector(f"#entry-{entry['id']}", state="detached")
+
+        assert shown(readers[0]) == fresh(browser, url)
+        assert shown(readers[1]) == fresh(browser, url + "?order=oldest")
+
+
+def test_a_city_page_keeps_other_cities_out(browser, site):
+    env, token = site
+    with daphne(env) as base:
+        api = Api(base, token)
+        page = open_reader(browser, f"{base}/events/{SLUG}/?city=paris")
+        api.call("POST", f"/api/events/{SLUG}/entries/", {"body": "From London.", "city": "london"})
+        paris = api.call("POST", f"/api/events/{SLUG}/entries/", {"body": "From Paris.", "city": "paris"})
+        page.wait_for_selector(f"#entry-{paris['id']}")
+        assert "From London." not in page.inner_text(".entries")
+        assert shown(page) == fresh(browser, f"{base}/events/{SLUG}/?city=paris")
+
+
+def test_a_reader_that_was_away_catches_up_exactly(browser, site):
+    env, token = site
+    port = free_port()
+    with daphne(env, port) as base:
+        url = f"{base}/events/{SLUG}/"
+        page = open_reader(browser, url)
+        first = Api(base, token).call("POST", f"/api/events/{SLUG}/entries/", {"body": "Before the restart."})
+        page.wait_for_selector(f"#entry-{first['id']}")
+    page.wait_for_selector(".live-status[data-state=reconnecting]")
+
+    with daphne(env) as other:  # editors keep posting through another process
+        api = Api(other, token)
+        created = [
+            api.call("POST", f"/api/events/{SLUG}/entries/", {"body": f"While away {n}."}) for n in range(3)
+        ]
+        api.call(
+            "PATCH",
+            f"/api/entries/{first['id']}/",
+            {"body": "Before the restart, edited."},
+            **{"If-Match": '"1"'},
+        )
+        api.call("DELETE", f"/api/entries/{created[0]['id']}/")
+
+    with daphne(env, port):
+        page.wait_for_selector(f"#entry-{created[2]['id']}", timeout=40000)
+        page.wait_for_selector(f"#entry-{first['id']}:has-text('edited')")
+        assert page.query_selector(f"#entry-{created[0]['id']}") is None
+        assert shown(page) == fresh(browser, url)
+        assert page.inner_text(".live-status") == "Live"

@@ -7,5 +7,6 @@ urlpatterns = [
     path("", include("liveblog.urls")),
     path("api/", include("liveblog.api.urls")),
     path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", views.healthz, name="healthz"),
 ]

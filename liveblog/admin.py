@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from liveblog import services
 from liveblog.models import Change, Entry, Event, Session, Speaker
+from liveblog.views import export_download
 
 
 class SessionInline(admin.TabularInline):
@@ -26,7 +27,7 @@ class EventAdmin(admin.ModelAdmin):
     filter_horizontal = ["editors"]
     readonly_fields = ["seq", "epoch"]
     inlines = [SessionInline]
-    actions = ["set_live", "set_ended"]
+    actions = ["set_live", "set_ended", "export_text", "export_markdown", "export_json"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Event | None = None) -> list[str]:
         # Reader links and the WebSocket address carry the slug: it stays as first saved.
@@ -60,6 +61,24 @@ class EventAdmin(admin.ModelAdmin):
     @admin.action(description="End selected events")
     def set_ended(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
         self._set_status(request, queryset, Event.Status.ENDED)
+
+    @admin.action(description="Export the report as text")
+    def export_text(self, request: HttpRequest, queryset: QuerySet[Event]):
+        return self._export(request, queryset, "text")
+
+    @admin.action(description="Export the report as Markdown")
+    def export_markdown(self, request: HttpRequest, queryset: QuerySet[Event]):
+        return self._export(request, queryset, "markdown")
+
+    @admin.action(description="Export the report as JSON")
+    def export_json(self, request: HttpRequest, queryset: QuerySet[Event]):
+        return self._export(request, queryset, "json")
+
+    def _export(self, request: HttpRequest, queryset: QuerySet[Event], fmt: str):
+        if queryset.count() != 1:
+            self.message_user(request, "Select one event to export.", messages.WARNING)
+            return None
+        return export_download(queryset.get(), fmt)
 
     def _set_status(self, request: HttpRequest, queryset: QuerySet[Event], status: str) -> None:
         events = [event for event in queryset if event.status != status]

@@ -4,8 +4,10 @@ import json
 from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
+from liveblog.models import Event
 from liveblog.publishing import hub, replay_problem, reset_frame
 
 
@@ -27,6 +29,9 @@ class ReaderConsumer(AsyncWebsocketConsumer):
         self.stream = await hub.stream(self.slug)
         if self.stream is None:
             await self.close(code=4404)
+            return
+        if not await self.allowed():
+            await self.close(code=4403)
             return
         await self.accept()
         query = parse_qs(self.scope["query_string"].decode("latin-1"))
@@ -51,6 +56,13 @@ class ReaderConsumer(AsyncWebsocketConsumer):
             await self.close(code=4000)
             return
         await self.stream.join(self, self.base_send, head if after is None else after)
+        await self.joined()
+
+    async def allowed(self) -> bool:
+        return True
+
+    async def joined(self) -> None:
+        """Called once the socket receives live frames."""
 
     def _reset_reason(self, after: int | None, head: int, epoch: str) -> str | None:
         if epoch != self.stream.epoch:
@@ -68,3 +80,22 @@ class ReaderConsumer(AsyncWebsocketConsumer):
 
 def _int(value: str) -> int | None:
     return int(value) if value.isdigit() else None
+
+
+class ConsoleConsumer(ReaderConsumer):
+    """An editor's console: the same feed as readers, plus who else has the console open."""
+
+    async def allowed(self) -> bool:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            return False
+        return await database_sync_to_async(_is_editor)(self.slug, user)
+
+    async def joined(self) -> None:
+        user = self.scope["user"]
+        self.stream.console_join(self, self.base_send, user.get_full_name() or user.get_username())
+
+
+def _is_editor(slug: str, user) -> bool:
+    event = Event.objects.filter(slug=slug).first()
+    return event is not None and event.is_editor(user)

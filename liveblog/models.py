@@ -228,3 +228,22 @@ class Change(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event.slug}#{self.seq} {self.type}"
+
+
+class IdempotencyKey(models.Model):
+    """The first response to a POST that carried ``Idempotency-Key``; a retry gets it again."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    key = models.CharField(max_length=100)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of the request it answered.")
+    status_code = models.PositiveSmallIntegerField(null=True)
+    response = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_unique_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -17,9 +17,9 @@ import redis.asyncio as aioredis
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import transaction
-from django.template.loader import render_to_string
 
-from liveblog.models import Change, Entry, Event
+from liveblog.models import Change, Entry, Event, Session
+from liveblog.rendering import render_entry
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def entry_payload(entry: Entry) -> dict[str, Any]:
         "key_moment": entry.key_moment,
         "status": entry.status,
         "body": entry.body,
-        "html": render_to_string("liveblog/_entry.html", {"entry": entry}),
+        "html": render_entry(entry),
         "updated_at": _iso(entry.updated_at),
     }
 
@@ -61,7 +61,11 @@ def event_payload(event: Event) -> dict[str, Any]:
         "timezone": event.timezone,
         "starts_at": _iso(event.starts_at),
         "ends_at": _iso(event.ends_at),
-        "cities": [{"slug": s.slug, "name": s.city} for s in event.sessions.all()],
+        # Queried afresh: a prefetched list would miss the city this very change adds.
+        "cities": [
+            {"slug": slug, "name": city}
+            for slug, city in Session.objects.filter(event=event).values_list("slug", "city")
+        ],
     }
 
 
@@ -159,6 +163,9 @@ class Stream:
         self.lock = asyncio.Lock()
         self.wake = asyncio.Event()
         self.readers_total = 0
+        self.consoles: dict[object, tuple[Send, str]] = {}
+        self.remote_editors: list[str] = []
+        self.editors_shown: list[str] = []
         self.tasks = {asyncio.ensure_future(self._fan_out())}
         self.filling = False
 
@@ -196,6 +203,25 @@ class Stream:
 
     def leave(self, key: object) -> None:
         self.readers.pop(key, None)
+        if self.consoles.pop(key, None):
+            self.share_presence()
+
+    def console_join(self, key: object, send: Send, name: str) -> None:
+        self.consoles[key] = (send, name)
+        self.share_presence()
+
+    def local_editors(self) -> list[str]:
+        return sorted({name for _, name in self.consoles.values()})
+
+    def share_presence(self, names: list[str] | None = None) -> None:
+        """Tell the consoles in this process who has the console open (here, or anywhere)."""
+        names = sorted(set(self.local_editors() + (self.remote_editors if names is None else names)))
+        if names == self.editors_shown:
+            return
+        self.editors_shown = names
+        message = {"type": "websocket.send", "text": json.dumps({"type": "presence", "editors": names})}
+        for send, _ in list(self.consoles.values()):
+            self._spawn(send(message))
 
     async def _since(self, after: int) -> list[str]:
         if self.recent and self.recent[0][0] <= after + 1:
@@ -333,14 +359,16 @@ class Hub:
                 log.warning("could not update reader counts", exc_info=True)
 
     async def _count_readers(self) -> None:
-        streams = [s for s in self.streams.values() if s.readers or s.readers_total]
-        local = {s.slug: len(s.readers) for s in streams}
-        totals = await self._shared_counts(local) if self.redis else local
+        streams = [s for s in self.streams.values() if s.readers or s.readers_total or s.editors_shown]
+        local = {s.slug: (len(s.readers) - len(s.consoles), s.local_editors()) for s in streams}
+        shared = await self._shared_counts(local) if self.redis else local
         for stream in streams:
-            total = totals.get(stream.slug, 0)
+            total, editors = shared.get(stream.slug, (0, []))
             if total != stream.readers_total:
                 stream.readers_total = total
                 stream.broadcast(json.dumps({"type": "readers", "count": total}))
+            stream.remote_editors = editors
+            stream.share_presence(editors)
             if settings.REDIS_URL and stream.readers:
                 await stream.catch_up()  # a safety net for a publish lost on its way
 
@@ -363,21 +391,23 @@ class Hub:
                 await asyncio.sleep(delay * (0.5 + random.random()))
                 delay = min(delay * 2, 5.0)
 
-    async def _shared_counts(self, local: dict[str, int]) -> dict[str, int]:
-        """Report this process's reader counts to Redis and add up every live process's."""
+    async def _shared_counts(
+        self, local: dict[str, tuple[int, list[str]]]
+    ) -> dict[str, tuple[int, list[str]]]:
+        """Report this process's readers and editors to Redis; add up every live process's."""
         now = time.time()
         fresh_after = now - 3 * settings.LIVEBLOG_READERS_INTERVAL
-        totals = {}
-        for slug, count in local.items():
+        shared = {}
+        for slug, (count, editors) in local.items():
             key = f"liveblog:readers:{slug}"
             async with self.redis.pipeline(transaction=False) as pipe:
-                pipe.hset(key, self.process_id, f"{count} {now}")
+                pipe.hset(key, self.process_id, json.dumps([count, now, editors]))
                 pipe.expire(key, 3600)
                 pipe.hgetall(key)
-                *_, counts = await pipe.execute()
-            reports = (value.decode().split() for value in counts.values())
-            totals[slug] = sum(int(n) for n, at in reports if float(at) >= fresh_after)
-        return totals
+                *_, reports = await pipe.execute()
+            live = [r for r in map(_report, reports.values()) if r and r[1] >= fresh_after]
+            shared[slug] = (sum(r[0] for r in live), sorted({name for r in live for name in r[2]}))
+        return shared
 
     def _on_message(self, message: dict) -> None:
         if message.get("type") != "message":
@@ -385,6 +415,16 @@ class Hub:
         header, _, frame = message["data"].decode().partition("\n")
         slug, _, seq = header.partition(" ")
         self.deliver(slug, int(seq), frame)
+
+
+def _report(value: bytes) -> list | None:
+    """One process's [readers, reported at, editors]; None for anything else under that key."""
+    try:
+        report = json.loads(value)
+        count, at, editors = report
+        return [int(count), float(at), [str(name) for name in editors]]
+    except (ValueError, TypeError):
+        return None
 
 
 hub = Hub()

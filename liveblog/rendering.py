@@ -1,6 +1,8 @@
 """The one path from an entry's Markdown to the HTML readers see: page, frames and previews."""
 
 import nh3
+from django.template.loader import render_to_string
+from django.utils import timezone
 from markdown_it import MarkdownIt
 
 # "js-default" is CommonMark with raw HTML off; nh3 then removes anything that still slips
@@ -38,3 +40,31 @@ def render_markdown(source: str) -> str:
         url_schemes=URL_SCHEMES,
         link_rel="nofollow noopener",
     ).strip()
+
+
+def render_entry(entry) -> str:
+    """An entry as the reader page shows it: the same partial for pages, frames and previews."""
+    return render_to_string("liveblog/_entry.html", {"entry": entry})
+
+
+def render_preview(event, data: dict) -> str:
+    """Render what an editor typed, as readers would see it, without saving anything."""
+    from liveblog.models import Entry, Speaker
+    from liveblog.reports.parser import split_speaker
+
+    speaker = data.get("speaker")
+    if data.get("speaker_name"):
+        parts = split_speaker(data["speaker_name"])
+        speaker = Speaker(honorific=parts.honorific, name=parts.name, title=parts.title)
+    entry = Entry(
+        event=event,
+        session=data.get("city"),
+        speaker=speaker,
+        occurred_at=data.get("occurred_at") or timezone.now(),
+        body=data["body"],
+        body_html=render_markdown(data["body"]),
+        kind=data.get("kind", Entry.Kind.UPDATE),
+        pinned=data.get("pinned", False),
+        key_moment=data.get("key_moment", False),
+    )
+    return render_entry(entry)

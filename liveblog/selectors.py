@@ -17,9 +17,11 @@ def events_for_index() -> dict[str, list[Event]]:
     }
 
 
-def entries_for_reader(event: Event, *, city: str | None = None, order: str = "oldest") -> QuerySet[Entry]:
+def entries_for_reader(
+    event: Event, *, city: str | None = None, order: str = "oldest", drafts: bool = False
+) -> QuerySet[Entry]:
     entries = (
-        Entry.objects.published()
+        (Entry.objects.live() if drafts else Entry.objects.published())
         .filter(event=event)
         .for_city(city)
         .select_related("event", "session__event", "speaker")

@@ -163,6 +163,18 @@ def event_set_status(*, event: Event, status: str, by: User) -> Event:
 
 
 @transaction.atomic
+def session_add(*, event: Event, by: User, **fields: Any) -> Session:
+    """Add a city to the event (position: last) and tell readers."""
+    _lock_event(event)
+    last = event.sessions.order_by("-position").values_list("position", flat=True).first()
+    session = Session(event=event, position=(last or 0) + 1, **fields)
+    session.full_clean()
+    session.save()
+    _append_change(event=event, type=Change.Type.EVENT_UPDATED, by=by)
+    return session
+
+
+@transaction.atomic
 def sessions_changed(*, event: Event, by: User) -> None:
     """Tell readers the event's cities changed (added, renamed, reordered)."""
     _lock_event(event)

@@ -6,4 +6,6 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("events/<slug:slug>/", views.event_detail, name="event_detail"),
     path("events/<slug:slug>/entries/<int:pk>/", views.entry_detail, name="entry_detail"),
+    path("events/<slug:slug>/console/", views.console, name="console"),
+    path("events/<slug:slug>/console/export.<str:fmt>", views.console_export, name="console_export"),
 ]

@@ -4,14 +4,18 @@ import uuid
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_safe
 
 from liveblog import selectors
 from liveblog.models import Entry, Event
+from liveblog.reports.exporter import export_report
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +46,6 @@ def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "sessions": sessions,
         "city": city,
         "order": order,
-        "local_start": event.starts_at.astimezone(event.tzinfo),
         "entries": selectors.entries_for_reader(event, city=city, order=order),
     }
     return render(request, "liveblog/event_detail.html", context)
@@ -56,6 +59,46 @@ def entry_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         pk=pk,
     )
     return render(request, "liveblog/entry_detail.html", {"entry": entry, "event": entry.event})
+
+
+@login_required
+@ensure_csrf_cookie
+@require_safe
+def console(request: HttpRequest, slug: str) -> HttpResponse:
+    event = get_object_or_404(Event.objects.prefetch_related("sessions"), slug=slug)
+    if not event.is_editor(request.user):
+        raise PermissionDenied("Only editors of this event can use its console.")
+    context = {
+        "event": event,
+        "sessions": event.sessions.all(),
+        "kinds": Entry.Kind.choices,
+        "embed_url": request.build_absolute_uri(event.get_absolute_url()),
+    }
+    return render(request, "liveblog/console.html", context)
+
+
+EXPORT_TYPES = {
+    "text": ("txt", "text/plain"),
+    "markdown": ("md", "text/markdown"),
+    "json": ("json", "application/json"),
+}
+
+
+@login_required
+@require_safe
+def console_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    """The report as a file to download: text, Markdown or JSON."""
+    event = get_object_or_404(Event, slug=slug)
+    if not event.is_editor(request.user) or fmt not in EXPORT_TYPES:
+        raise PermissionDenied if fmt in EXPORT_TYPES else Http404
+    return export_download(event, fmt)
+
+
+def export_download(event: Event, fmt: str) -> HttpResponse:
+    extension, content_type = EXPORT_TYPES[fmt]
+    response = HttpResponse(export_report(event, fmt), content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{event.slug}.{extension}"'
+    return response
 
 
 def _database_ok() -> bool:

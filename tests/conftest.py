@@ -107,7 +107,11 @@ REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
 
 @pytest.fixture
 def redis_url() -> str:
+    """Redis database 15, emptied for each test."""
+    import redis
+
     require_service("Redis", "127.0.0.1", 6379)
+    redis.Redis.from_url(REDIS_TEST_URL).flushdb()
     return REDIS_TEST_URL
 
 

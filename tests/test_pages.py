@@ -34,6 +34,8 @@ def test_the_reader_page_shows_venue_time_city_speaker_and_body(client, event, a
     page = client.get("/events/summit/").content.decode()
 
     assert "<h1>Summit</h1>" in page
+    assert "Saturday 25 August 2018, 17:00" in page  # the event's start, in its own timezone
+    assert 'title="25 August 2018, 17:42 (Europe/Paris)"' in page
     assert '<time datetime="2018-08-25T15:42:00+00:00"' in page and ">17:42</time>" in page
     assert '<span class="entry__city">Berlin</span>' in page
     assert (

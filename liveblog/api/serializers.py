@@ -4,6 +4,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.text import slugify
 from rest_framework import serializers
 
 from liveblog import services
@@ -14,9 +15,26 @@ _CLOCK = re.compile(r"^(?P<h>[01]?\d|2[0-3])[:.h]?(?P<m>[0-5]\d)$")
 
 
 class SessionSerializer(serializers.ModelSerializer):
+    """A city of the event. On create, ``slug`` defaults to the city's name made a slug."""
+
+    slug = serializers.SlugField(required=False, max_length=100)
+
     class Meta:
         model = Session
         fields = ["slug", "city", "venue", "country", "timezone", "starts_at", "ends_at", "position"]
+        read_only_fields = ["position"]
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs["slug"] = attrs.get("slug") or slugify(attrs["city"])
+        if not attrs["slug"]:
+            raise serializers.ValidationError({"city": ["Give the city a name made of letters or digits."]})
+        if self.context["event"].sessions.filter(slug=attrs["slug"]).exists():
+            raise serializers.ValidationError({"slug": [f"This event already has a city “{attrs['slug']}”."]})
+        return attrs
+
+
+class EventStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Event.Status.choices)
 
 
 class EventSerializer(serializers.ModelSerializer):
@@ -50,11 +68,10 @@ class CitySerializer(serializers.Serializer):
     name = serializers.CharField()
 
 
-class SpeakerSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField()
-    honorific = serializers.CharField()
-    title = serializers.CharField()
+class SpeakerSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Speaker
+        fields = ["id", "name", "honorific", "title"]
 
 
 class EntrySerializer(serializers.Serializer):

@@ -12,14 +12,19 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from liveblog import selectors, services
+from liveblog.api.idempotency import idempotent
 from liveblog.api.serializers import (
     EntrySerializer,
     EntryWriteSerializer,
     EventDetailSerializer,
     EventSerializer,
+    EventStatusSerializer,
+    SessionSerializer,
+    SpeakerSerializer,
 )
-from liveblog.models import Entry, Event
+from liveblog.models import Entry, Event, Speaker
 from liveblog.publishing import entry_payload
+from liveblog.rendering import render_preview
 
 _IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
 
@@ -70,20 +75,37 @@ class EventEntries(generics.ListCreateAPIView):
         return event
 
     def get_queryset(self):
-        order = "newest" if self.request.query_params.get("order") == "newest" else "oldest"
-        city = self.request.query_params.get("city") or None
-        return selectors.entries_for_reader(self.get_event(), city=city, order=order)
+        params = self.request.query_params
+        order = "newest" if params.get("order") == "newest" else "oldest"
+        event = self.get_event()
+        drafts = params.get("drafts") == "1" and event.is_editor(self.request.user)
+        return selectors.entries_for_reader(
+            event, city=params.get("city") or None, order=order, drafts=drafts
+        )
 
     @extend_schema(
         parameters=[
             OpenApiParameter("city", OpenApiTypes.STR, description="Only this session's entries."),
             OpenApiParameter("order", OpenApiTypes.STR, enum=["oldest", "newest"]),
+            OpenApiParameter("drafts", OpenApiTypes.STR, enum=["1"], description="Editors: drafts too."),
         ]
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
         return super().get(request, *args, **kwargs)
 
-    @extend_schema(request=EntryWriteSerializer, responses={201: EntrySerializer})
+    @extend_schema(
+        request=EntryWriteSerializer,
+        responses={201: EntrySerializer},
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                OpenApiTypes.STR,
+                OpenApiParameter.HEADER,
+                description="A UUID; a retry with the same key returns the first response.",
+            )
+        ],
+    )
+    @idempotent
     def post(self, request: Request, *args, **kwargs) -> Response:
         event = self.get_event()
         serializer = EntryWriteSerializer(data=request.data, context={"event": event})
@@ -183,3 +205,73 @@ class EventChanges(generics.GenericAPIView):
         head = json.dumps({"event": event.slug, "epoch": event.epoch, "seq": event.seq})
         body = f'{head[:-1]},"frames":[{frames}]}}'
         return HttpResponse(body, content_type="application/json")
+
+
+class EditorOnly(IsEventEditorOrReadOnly):
+    """Editors of the event and staff, for reads as well as writes."""
+
+    def has_permission(self, request: Request, view) -> bool:
+        return request.user.is_authenticated
+
+    def has_object_permission(self, request: Request, view, obj: Event) -> bool:
+        return obj.is_editor(request.user)
+
+
+class EventScoped(generics.GenericAPIView):
+    queryset = Event.objects.prefetch_related("sessions")
+    lookup_field = "slug"
+
+
+class EntryPreview(EventScoped):
+    """The entry as readers would see it, rendered by the page's own template, saving nothing."""
+
+    permission_classes = [EditorOnly]
+    serializer_class = EntryWriteSerializer
+
+    @extend_schema(request=EntryWriteSerializer, responses={200: OpenApiTypes.OBJECT})
+    def post(self, request: Request, slug: str) -> Response:
+        event = self.get_object()
+        serializer = EntryWriteSerializer(data=request.data, context={"event": event})
+        serializer.is_valid(raise_exception=True)
+        return Response({"html": render_preview(event, serializer.validated_data)})
+
+
+class EventStatus(EventScoped):
+    permission_classes = [EditorOnly]
+    serializer_class = EventStatusSerializer
+
+    def post(self, request: Request, slug: str) -> Response:
+        event = self.get_object()
+        serializer = EventStatusSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.event_set_status(event=event, status=serializer.validated_data["status"], by=request.user)
+        return Response(EventDetailSerializer(event).data)
+
+
+class EventSessions(EventScoped):
+    permission_classes = [EditorOnly]
+    serializer_class = SessionSerializer
+
+    @extend_schema(responses={201: SessionSerializer})
+    def post(self, request: Request, slug: str) -> Response:
+        event = self.get_object()
+        serializer = SessionSerializer(data=request.data, context={"event": event})
+        serializer.is_valid(raise_exception=True)
+        session = services.session_add(event=event, by=request.user, **serializer.validated_data)
+        return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
+
+
+class SpeakerSearch(generics.ListAPIView):
+    """Known speakers whose name starts with, or contains, ``q``: the console's type-ahead."""
+
+    serializer_class = SpeakerSerializer
+    pagination_class = None
+
+    @extend_schema(parameters=[OpenApiParameter("q", OpenApiTypes.STR)])
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        query = self.request.query_params.get("q", "").strip()
+        speakers = Speaker.objects.filter(name__icontains=query) if query else Speaker.objects.all()
+        return speakers.order_by("name")[:20]

@@ -1,0 +1,80 @@
+"""Process plumbing shared by the benchmark's processes: the clock, file-descriptor limits,
+/proc readings and the command pipe between the bench process and its children."""
+
+import asyncio
+import os
+import resource
+import signal
+import subprocess
+import time
+from multiprocessing.connection import Connection
+from typing import Any
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def now() -> float:
+    """CLOCK_MONOTONIC is one clock for the whole machine on Linux, so a time taken in the bench
+    process and one taken in a client process can be subtracted."""
+    return time.clock_gettime(time.CLOCK_MONOTONIC)
+
+
+def raise_nofile_limit() -> int:
+    """Every connection is a file descriptor on both ends; lift the soft limit to the hard one."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if hard != resource.RLIM_INFINITY else 1 << 20
+    if soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return target
+
+
+def child_setup() -> None:
+    """For the bench's own children: Ctrl-C reaches the whole process group, but only the bench
+    process should act on it (it stops the children in order)."""
+    raise_nofile_limit()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """utime + stime of the processes (all their threads), from /proc/<pid>/stat."""
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/stat") as stat:
+            # The command name may contain spaces; the fields after it are space-separated.
+            fields = stat.read().rpartition(")")[2].split()
+        total += int(fields[11]) + int(fields[12])  # fields 14 and 15 of proc(5)
+    return total / CLK_TCK
+
+
+def rss_kib(pids: list[int]) -> int:
+    """Resident memory of the processes in KiB, from VmRSS in /proc/<pid>/status."""
+    total = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+    return total
+
+
+def stop_process(proc: subprocess.Popen, timeout: float = 10) -> None:
+    """SIGTERM, then SIGKILL if it lingers; never leaves a child behind."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+async def next_command(conn: Connection) -> Any:
+    """The next message from the bench process, awaited without blocking the event loop."""
+    loop = asyncio.get_running_loop()
+    readable = loop.create_future()
+    loop.add_reader(conn.fileno(), lambda: readable.done() or readable.set_result(None))
+    try:
+        await readable
+    finally:
+        loop.remove_reader(conn.fileno())
+    return conn.recv()

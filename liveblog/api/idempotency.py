@@ -1,0 +1,68 @@
+"""``Idempotency-Key`` on POST: a retry returns the first response and creates nothing.
+
+The key is claimed by inserting its row in the same transaction as the write, so concurrent
+retries queue on the unique index: the loser sees the winner's committed response."""
+
+import hashlib
+import json
+from collections.abc import Callable
+from functools import wraps
+
+from django.db import IntegrityError, transaction
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from liveblog.models import IdempotencyKey
+
+REPLAYED_HEADERS = ("Location", "ETag")
+
+
+def _fingerprint(request: Request) -> str:
+    payload = json.dumps([request.path, request.data], sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def _error(status: int, message: str) -> Response:
+    return Response({"Idempotency-Key": [message]}, status=status)
+
+
+def _claim(request: Request, key: str) -> tuple[IdempotencyKey | None, Response | None]:
+    fingerprint = _fingerprint(request)
+    try:
+        with transaction.atomic():
+            return IdempotencyKey.objects.create(user=request.user, key=key, fingerprint=fingerprint), None
+    except IntegrityError:
+        first = IdempotencyKey.objects.get(user=request.user, key=key)
+    if first.fingerprint != fingerprint:
+        return None, _error(422, "This key was already used for a different request; use a new key.")
+    stored = first.response
+    headers = {**stored["headers"], "Idempotent-Replayed": "true"}
+    return None, Response(stored["body"], status=first.status_code, headers=headers)
+
+
+def idempotent(handler: Callable) -> Callable:
+    """Wrap a POST handler. Only a successful response is kept: after an error the same key may
+    be sent again, and is then handled afresh."""
+
+    @wraps(handler)
+    def wrapper(view, request: Request, *args, **kwargs) -> Response:
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return handler(view, request, *args, **kwargs)
+        if not 8 <= len(key) <= 100 or not key.isprintable():
+            return _error(400, "Send a unique value of 8 to 100 characters, such as a UUID.")
+        with transaction.atomic():
+            record, replay = _claim(request, key)
+            if replay is not None:
+                return replay
+            response = handler(view, request, *args, **kwargs)
+            if not 200 <= response.status_code < 300:
+                transaction.set_rollback(True)
+                return response
+            record.status_code = response.status_code
+            headers = {name: response[name] for name in REPLAYED_HEADERS if response.has_header(name)}
+            record.response = {"body": response.data, "headers": headers}
+            record.save(update_fields=["status_code", "response"])
+            return response
+
+    return wrapper

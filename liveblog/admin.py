@@ -50,9 +50,13 @@ class EventAdmin(admin.ModelAdmin):
             )
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        event = form.instance
+        if change:
+            services.lock_event(event)  # before the sessions, as every write takes its locks
         super().save_related(request, form, formsets, change)
         if change and any(formset.has_changed() for formset in formsets):
-            services.sessions_changed(event=form.instance, by=request.user)
+            changed = [f.instance for fs in formsets for f in fs.forms if f.has_changed() and f.instance.pk]
+            services.sessions_changed(event=event, by=request.user, sessions=changed)
 
     @admin.action(description="Set selected events live")
     def set_live(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:
@@ -92,6 +96,13 @@ class EventAdmin(admin.ModelAdmin):
 class SpeakerAdmin(admin.ModelAdmin):
     list_display = ["name", "honorific", "title"]
     search_fields = ["name", "title"]
+
+    def save_model(self, request: HttpRequest, obj: Speaker, form: forms.ModelForm, change: bool) -> None:
+        if not change:
+            obj.save()
+            return
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        services.speaker_update(speaker=obj, by=request.user, **changes)
 
 
 class CityFilter(admin.SimpleListFilter):
@@ -175,17 +186,28 @@ class EntryAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Entry | None = None) -> bool:
         return (obj is None or obj.deleted_at is None) and super().has_change_permission(request, obj)
 
+    def has_delete_permission(self, request: HttpRequest, obj: Entry | None = None) -> bool:
+        return (obj is None or obj.deleted_at is None) and super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Entry | None = None) -> list[str]:
+        return ["event"] if obj else []  # an entry stays in the event it was posted to
+
     def save_model(self, request: HttpRequest, obj: Entry, form: forms.ModelForm, change: bool) -> None:
-        fields = {name: form.cleaned_data[name] for name in services.ENTRY_FIELDS}
+        fields = {
+            name: form.cleaned_data[name] for name in services.ENTRY_FIELDS if name in form.cleaned_data
+        }
         if not change:
             entry = services.entry_create(event=form.cleaned_data["event"], by=request.user, **fields)
             obj.pk = entry.pk
             obj.refresh_from_db()
             return
         changed = {name: fields[name] for name in form.changed_data if name in fields}
-        services.entry_update(
-            entry=obj, by=request.user, expected_version=form.cleaned_data.get("seen_version"), **changed
-        )
+        try:
+            services.entry_update(
+                entry=obj, by=request.user, expected_version=form.cleaned_data.get("seen_version"), **changed
+            )
+        except services.StaleVersion:
+            self.message_user(request, "Not saved: someone changed this entry a moment ago.", messages.ERROR)
 
     def get_deleted_objects(self, objs, request: HttpRequest):
         # A tombstone takes nothing else with it: its change rows stay in the feed.

@@ -8,7 +8,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from liveblog.models import Event
-from liveblog.publishing import hub, replay_problem, reset_frame
+from liveblog.publishing import SEQ, hub, replay_problem, reset_frame
 
 
 class ReaderConsumer(AsyncWebsocketConsumer):
@@ -26,7 +26,8 @@ class ReaderConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         self.slug = self.scope["url_route"]["kwargs"]["slug"]
-        self.stream = await hub.stream(self.slug)
+        query = parse_qs(self.scope["query_string"].decode("latin-1"))
+        self.stream = await hub.stream(self.slug, epoch=query.get("epoch", [None])[0])
         if self.stream is None:
             await self.close(code=4404)
             return
@@ -34,7 +35,6 @@ class ReaderConsumer(AsyncWebsocketConsumer):
             await self.close(code=4403)
             return
         await self.accept()
-        query = parse_qs(self.scope["query_string"].decode("latin-1"))
         after = _int(query.get("after", [""])[0])
         if after is not None and after > self.stream.head:
             await self.stream.catch_up()  # the page saw changes still on their way here
@@ -79,7 +79,7 @@ class ReaderConsumer(AsyncWebsocketConsumer):
 
 
 def _int(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
+    return int(value) if SEQ.fullmatch(value) else None
 
 
 class ConsoleConsumer(ReaderConsumer):

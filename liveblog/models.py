@@ -94,6 +94,10 @@ class Session(models.Model):
     def __str__(self) -> str:
         return self.city
 
+    def clean(self) -> None:
+        if self.starts_at and self.ends_at and self.ends_at < self.starts_at:
+            raise ValidationError({"ends_at": "A city's session cannot end before it starts."})
+
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone) if self.timezone else self.event.tzinfo
@@ -137,11 +141,12 @@ class Entry(models.Model):
         PUBLISHED = "published", "Published"
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="entries")
+    # RESTRICT: a city or speaker with entries cannot be deleted alone, only with its event.
     session = models.ForeignKey(
-        Session, null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+        Session, null=True, blank=True, on_delete=models.RESTRICT, related_name="entries"
     )
     speaker = models.ForeignKey(
-        Speaker, null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+        Speaker, null=True, blank=True, on_delete=models.RESTRICT, related_name="entries"
     )
     occurred_at = models.DateTimeField()
     body = models.TextField()

@@ -6,6 +6,7 @@ import contextvars
 import json
 import logging
 import random
+import re
 import time
 import uuid
 from collections import deque
@@ -90,6 +91,7 @@ def frame_for_change(*, event: Event, seq: int, type: str, entry: Entry | None) 
 # out to the process's own readers, in seq order, as the same pre-serialized text.
 
 REDIS_CHANNEL = "liveblog:changes"
+SEQ = re.compile(r"[0-9]{1,18}")  # a seq as clients send it
 REPLAY_LIMIT = 500  # a reader further behind than this reloads instead of replaying
 RECENT = 512  # frames each stream keeps for readers that reconnect
 GAP_WAIT = 0.25  # seconds a frame that arrived early waits for the missing ones
@@ -168,6 +170,7 @@ class Stream:
         self.editors_shown: list[str] = []
         self.tasks = {asyncio.ensure_future(self._fan_out())}
         self.filling = False
+        self.idle_since: float | None = None
 
     def deliver(self, seq: int, frame: str) -> None:
         """Queue a frame; release it and any it unblocks in seq order. Call in the loop."""
@@ -181,6 +184,17 @@ class Stream:
             self.wake.set()
         if self.pending and not self.filling:
             self._spawn(self._fill(wait=GAP_WAIT))
+
+    def idle(self) -> bool:
+        """True once the stream has had no reader for a while: it can be dropped."""
+        if self.readers:
+            self.idle_since = None
+            return False
+        self.idle_since = self.idle_since or time.monotonic()
+        return time.monotonic() - self.idle_since > 60
+
+    def reset_all(self, reason: str) -> None:
+        self.broadcast(reset_frame(reason))
 
     def broadcast(self, frame: str) -> None:
         """A frame outside the feed (the reader count): sent in turn, not kept."""
@@ -242,6 +256,8 @@ class Stream:
             log.exception("could not fetch missed changes of %s", self.slug)
         finally:
             self.filling = False
+        if self.pending:
+            self._spawn(self._fill(wait=GAP_WAIT))  # still missing: try again shortly
 
     async def _fan_out(self) -> None:
         while True:
@@ -309,25 +325,32 @@ class Hub:
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    async def stream(self, slug: str) -> Stream | None:
-        """The event's stream in this process, created on its first reader; None: no such event."""
+    async def stream(self, slug: str, *, epoch: str | None = None) -> Stream | None:
+        """The event's stream in this process, created on its first reader; None: no such event.
+        A stream whose epoch differs from ``epoch`` (the event was restored) is opened afresh."""
         self._bind()
-        if slug in self.streams:
-            return self.streams[slug]
+        stream = self.streams.get(slug)
+        if stream is not None and (epoch is None or stream.epoch == epoch):
+            return stream
         if slug not in self.creating:
-            self.creating[slug] = asyncio.ensure_future(self._open(slug))
-        try:
-            return await asyncio.shield(self.creating[slug])
-        finally:
-            self.creating.pop(slug, None)
+            opening = self.creating[slug] = asyncio.ensure_future(self._open(slug))
+            opening.add_done_callback(lambda _: self.creating.pop(slug, None))
+        return await asyncio.shield(self.creating[slug])
 
     async def _open(self, slug: str) -> Stream | None:
         head = await _feed_head(slug)
         if head is None:
             return None
         seq, epoch = head
-        recent = await _frames_after(slug, max(0, seq - RECENT), RECENT)
-        stream = self.streams[slug] = Stream(slug, seq, epoch, recent)
+        old = self.streams.get(slug)
+        if old is not None and old.epoch == epoch:
+            return old
+        recent = await _frames_after(slug, max(0, seq - RECENT), RECENT * 2)
+        stream = self.streams[slug] = Stream(slug, recent[-1][0] if recent else seq, epoch, recent[-RECENT:])
+        if old is not None:
+            old.reset_all("The report was restored; reload to see it as it is now.")
+        # Frames published while the rows above were read found no stream: fetch them.
+        await stream.catch_up()
         return stream
 
     def deliver_threadsafe(self, slug: str, seq: int, frame: str) -> None:
@@ -354,6 +377,10 @@ class Hub:
         while True:
             await asyncio.sleep(settings.LIVEBLOG_READERS_INTERVAL)
             try:
+                await self._catch_up_all()
+            except Exception:
+                log.warning("could not check the feeds for missed changes", exc_info=True)
+            try:
                 await self._count_readers()
             except Exception:
                 log.warning("could not update reader counts", exc_info=True)
@@ -369,8 +396,16 @@ class Hub:
                 stream.broadcast(json.dumps({"type": "readers", "count": total}))
             stream.remote_editors = editors
             stream.share_presence(editors)
-            if settings.REDIS_URL and stream.readers:
-                await stream.catch_up()  # a safety net for a publish lost on its way
+
+    async def _catch_up_all(self) -> None:
+        """A safety net: whatever a lost publish, a Redis outage or another process without Redis
+        (an import, a script) left undelivered, every stream with readers fetches it."""
+        for stream in list(self.streams.values()):
+            if stream.readers:
+                await stream.catch_up()
+            elif stream.idle():
+                self.streams.pop(stream.slug, None)
+                stream.close()
 
     async def _subscribe(self) -> None:
         delay = 0.5

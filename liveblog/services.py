@@ -5,18 +5,20 @@ processes, hosts) queue on that row and the feed stays gap-free. The frame reade
 built inside the same transaction and handed to publishing once the transaction commits.
 """
 
+from collections.abc import Iterable
 from dataclasses import astuple
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from liveblog import publishing
 from liveblog.models import Change, Entry, Event, Session, Speaker
 from liveblog.rendering import render_markdown
+from liveblog.reports.parser import Speaker as ParsedSpeaker
 from liveblog.reports.parser import split_honorific, split_speaker
 
 User = AbstractBaseUser | AnonymousUser | None
@@ -37,7 +39,7 @@ def _actor(by: User) -> AbstractBaseUser | None:
     return by if by is not None and by.is_authenticated else None
 
 
-def _lock_event(event: Event) -> None:
+def lock_event(event: Event) -> None:
     """Take the event's row lock and refresh its feed head. Call inside a transaction: on
     PostgreSQL the row stays locked until commit; SQLite runs IMMEDIATE transactions, which hold
     the database write lock from BEGIN."""
@@ -45,7 +47,7 @@ def _lock_event(event: Event) -> None:
 
 
 def _append_change(*, event: Event, type: str, by: User, entry: Entry | None = None) -> Change:
-    """Call after _lock_event, in the same transaction."""
+    """Call after lock_event, in the same transaction."""
     seq = event.seq = event.seq + 1
     Event.objects.filter(pk=event.pk).update(seq=seq)
     frame = publishing.frame_for_change(event=event, seq=seq, type=type, entry=entry)
@@ -56,7 +58,22 @@ def _append_change(*, event: Event, type: str, by: User, entry: Entry | None = N
     return change
 
 
+SpeakerLike = Speaker | ParsedSpeaker | str | None
+
+
+def _speaker(value: SpeakerLike) -> Speaker | None:
+    """A speaker given as a row, as parsed parts, or as free text ("Ms. Farideh Goudarzi").
+    Resolved after the event lock, so that every write takes its locks in the same order."""
+    if value is None or isinstance(value, Speaker):
+        return value
+    if isinstance(value, str):
+        return speaker_get_or_create(name=value) if value.strip() else None
+    return speaker_get_or_create(name=value.name, honorific=value.honorific, title=value.title)
+
+
 def _save_entry(entry: Entry) -> None:
+    # Whole seconds: the page, the frames and every client then sort entries the same way.
+    entry.occurred_at = entry.occurred_at.replace(microsecond=0)
     entry.body_html = render_markdown(entry.body)
     entry.full_clean()
     entry.save()
@@ -69,7 +86,7 @@ def entry_create(
     by: User,
     body: str,
     session: Session | None = None,
-    speaker: Speaker | None = None,
+    speaker: SpeakerLike = None,
     occurred_at: datetime | None = None,
     kind: str = Entry.Kind.UPDATE,
     pinned: bool = False,
@@ -77,11 +94,11 @@ def entry_create(
     status: str = Entry.Status.PUBLISHED,
     source_key: str = "",
 ) -> Entry:
-    _lock_event(event)
+    lock_event(event)
     entry = Entry(
         event=event,
         session=session,
-        speaker=speaker,
+        speaker=_speaker(speaker),
         occurred_at=occurred_at or timezone.now(),
         body=body,
         kind=kind,
@@ -98,7 +115,7 @@ def entry_create(
 
 def _locked_entry(entry: Entry, expected_version: int | None) -> Entry:
     """Re-read the entry under the event lock and check the version the client edited."""
-    _lock_event(entry.event)  # first, so that the lock order is always event, then entry
+    lock_event(entry.event)  # first, so that the lock order is always event, then entry
     current = Entry.objects.select_related("event", "session", "speaker").get(pk=entry.pk)
     if current.deleted_at is not None or (
         expected_version is not None and expected_version != current.version
@@ -114,6 +131,8 @@ def entry_update(*, entry: Entry, by: User, expected_version: int | None = None,
     if unknown:
         raise TypeError(f"Entries have no field(s) {', '.join(sorted(unknown))}.")
     current = _locked_entry(entry, expected_version)
+    if "speaker" in changes:
+        changes["speaker"] = _speaker(changes["speaker"])
     for name, value in changes.items():
         setattr(current, name, value)
     current.version += 1
@@ -146,7 +165,8 @@ def event_update(*, event: Event, by: User, **changes: Any) -> Event:
     unknown = set(changes) - set(EVENT_FIELDS)
     if unknown:
         raise TypeError(f"Events have no field(s) {', '.join(sorted(unknown))}.")
-    _lock_event(event)
+    lock_event(event)
+    event.refresh_from_db(fields=[name for name in EVENT_FIELDS if name not in changes])
     for name, value in changes.items():
         setattr(event, name, value)
     event.full_clean(exclude=["editors"], validate_unique=False)
@@ -165,7 +185,7 @@ def event_set_status(*, event: Event, status: str, by: User) -> Event:
 @transaction.atomic
 def session_add(*, event: Event, by: User, **fields: Any) -> Session:
     """Add a city to the event (position: last) and tell readers."""
-    _lock_event(event)
+    lock_event(event)
     last = event.sessions.order_by("-position").values_list("position", flat=True).first()
     session = Session(event=event, position=(last or 0) + 1, **fields)
     session.full_clean()
@@ -175,9 +195,16 @@ def session_add(*, event: Event, by: User, **fields: Any) -> Session:
 
 
 @transaction.atomic
-def sessions_changed(*, event: Event, by: User) -> None:
-    """Tell readers the event's cities changed (added, renamed, reordered)."""
-    _lock_event(event)
+def sessions_changed(*, event: Event, by: User, sessions: Iterable[Session] = ()) -> None:
+    """Tell readers the event's cities changed (renamed, moved to another timezone, reordered):
+    the entries of the changed cities are sent again, then the event. Lock the event before
+    saving the sessions."""
+    lock_event(event)
+    entries = (
+        Entry.objects.published().filter(session__in=list(sessions)).select_related("session", "speaker")
+    )
+    for entry in entries:
+        _append_change(event=event, type=Change.Type.ENTRY_UPDATED, by=by, entry=entry)
     _append_change(event=event, type=Change.Type.EVENT_UPDATED, by=by)
 
 
@@ -186,24 +213,38 @@ def sessions_changed(*, event: Event, by: User) -> None:
 
 def speaker_get_or_create(*, name: str, honorific: str = "", title: str = "") -> Speaker:
     """Match a speaker by name (case-insensitive), or create one. Free text such as "Ms. Farideh
-    Goudarzi, former prisoner" is split first. A title or honorific given for a known speaker who
-    has none is filled in; an existing one is kept."""
+    Goudarzi, former prisoner" is split first. A known speaker is returned as stored: changing one
+    goes through speaker_update, which tells readers."""
     if not honorific and not title:
         honorific, name, title = astuple(split_speaker(name))
     elif not honorific:
         honorific, name = split_honorific(name)
     name = " ".join(name.split())
-    if not name:
-        raise ValueError("A speaker needs a name.")
     speaker = Speaker.objects.annotate(lname=Lower("name")).filter(lname=name.lower()).first()
-    if speaker is None:
-        speaker = Speaker(name=name, honorific=honorific, title=title)
-        speaker.full_clean()
-        speaker.save()
+    if speaker is not None:
         return speaker
-    missing = {k: v for k, v in (("honorific", honorific), ("title", title)) if v and not getattr(speaker, k)}
-    if missing:
-        Speaker.objects.filter(pk=speaker.pk).update(**missing)
-        for key, value in missing.items():
-            setattr(speaker, key, value)
+    speaker = Speaker(name=name, honorific=honorific, title=title)
+    speaker.full_clean()
+    try:
+        with transaction.atomic():  # another writer may add the same name at the same moment
+            speaker.save()
+    except IntegrityError:
+        return Speaker.objects.annotate(lname=Lower("name")).get(lname=name.lower())
+    return speaker
+
+
+@transaction.atomic
+def speaker_update(*, speaker: Speaker, by: User, **changes: Any) -> Speaker:
+    """Change a speaker; every published entry showing them is sent to readers again."""
+    events = list(Event.objects.filter(entries__speaker=speaker).distinct().order_by("pk"))
+    for event in events:  # in pk order, so two such updates cannot deadlock
+        lock_event(event)
+    for name, value in changes.items():
+        setattr(speaker, name, value)
+    speaker.full_clean()
+    speaker.save()
+    for event in events:
+        entries = Entry.objects.published().filter(event=event, speaker=speaker).select_related("session")
+        for entry in entries:
+            _append_change(event=event, type=Change.Type.ENTRY_UPDATED, by=by, entry=entry)
     return speaker

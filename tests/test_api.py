@@ -167,3 +167,45 @@ def test_the_schema_documents_the_api(api):
     text = response.content.decode()
     assert "/api/events/{slug}/entries/" in text and "/api/entries/{id}/" in text
     assert schema is None or "EntryWrite" in str(schema["components"]["schemas"])
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"body": "x", "speaker_name": "Dr. " + "Verylongname " * 20}, "speaker_name"),
+        ({"body": "x", "occurred_at": "9999-12-31T23:59:00-12:00"}, "occurred_at"),
+        ({"body": "x", "occurred_at": "0001-01-01T00:00:00+14:00"}, "occurred_at"),
+        ({"body": "x", "speaker": "abc"}, "speaker"),
+        ({"body": "x", "pinned": "maybe"}, "pinned"),
+        ({"body": "x", "kind": "gossip"}, "kind"),
+    ],
+)
+def test_odd_input_gets_a_400_naming_the_field(alice, data, field):
+    response = post_entry(token_client(alice), **data)
+    assert response.status_code == 400 and field in response.json()
+    assert not Entry.objects.exists()
+
+
+def test_malformed_json_gets_a_400(alice):
+    response = token_client(alice).post(
+        "/api/events/summit/entries/", data="{not json", content_type="application/json"
+    )
+    assert response.status_code == 400 and "JSON" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("after", ["²", "-1", "1e3", "", "99999999999999999999"])
+def test_the_changes_endpoint_names_a_bad_after(api, event, after):
+    response = api.get("/api/events/summit/changes/", {"after": after})
+    assert response.status_code == 400 and "whole number" in response.json()["after"][0]
+
+
+def test_a_bare_time_follows_the_city_set_in_the_same_edit(event, alice):
+    toronto = services.session_add(
+        event=event, by=alice, city="Toronto", slug="toronto", timezone="America/Toronto"
+    )
+    entry = services.entry_create(event=event, by=alice, body="Hi", session=toronto)
+    response = token_client(alice).patch(
+        f"/api/entries/{entry.pk}/", {"city": "", "occurred_at": "17:42"}, format="json", HTTP_IF_MATCH='"1"'
+    )
+    assert response.status_code == 200 and response.json()["local_time"] == "17:42"
+    assert response.json()["city"] is None

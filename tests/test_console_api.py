@@ -127,10 +127,14 @@ def test_editors_add_a_city_on_the_spot(alice, event):
     assert '"slug":"tirana"' in frame
 
 
-def test_speakers_type_ahead(api, db):
+def test_speakers_type_ahead_for_editors_only(api, alice, carol):
     services.speaker_get_or_create(name="Ms. Farideh Goudarzi")
     services.speaker_get_or_create(name="Mr. Hamid Moaser")
-    assert [s["name"] for s in api.get("/api/speakers/?q=fari").json()] == ["Farideh Goudarzi"]
+    assert [s["name"] for s in token_client(alice).get("/api/speakers/?q=fari").json()] == [
+        "Farideh Goudarzi"
+    ]
+    assert token_client(carol).get("/api/speakers/?q=fari").status_code == 403
+    assert api.get("/api/speakers/").status_code == 401
 
 
 @pytest.mark.parametrize(

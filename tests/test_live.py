@@ -197,3 +197,15 @@ async def test_the_reader_count_is_sent_now_and_then_not_per_connect(summit, lay
     assert json.loads(await readers[0].receive_from(timeout=2)) == {"type": "readers", "count": 2}
     for reader in readers[:2]:
         await reader.disconnect()
+
+
+async def test_a_change_that_was_never_published_reaches_readers_within_a_tick(summit, settings, monkeypatch):
+    """As when another process without Redis (an import, a script) writes to the event."""
+    settings.LIVEBLOG_READERS_INTERVAL = 0.2
+    reader = await connect("?after=0")
+    await frames(reader, 1)
+    monkeypatch.setattr(publishing, "publish", lambda slug, seq, frame: None)
+    await post(summit, "Imported by a script.")
+    frame = (await frames(reader, 1))[0]
+    assert frame["seq"] == 1 and frame["entry"]["body"] == "Imported by a script."
+    await reader.disconnect()

@@ -1,6 +1,7 @@
 """Several Daphne processes on one Redis, as production runs them, including a Redis outage."""
 
 import asyncio
+import concurrent.futures
 import json
 import shutil
 import subprocess
@@ -63,6 +64,12 @@ async def read_frames(ws, n: int, timeout: float = 10) -> list[dict]:
     return got
 
 
+def run(coroutine) -> None:
+    """Run a scenario on a loop of its own: Playwright's sync API may hold this thread's loop."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, coroutine).result()
+
+
 def head(base: str) -> int:
     with urllib.request.urlopen(f"{base}/api/events/{SLUG}/", timeout=10) as response:
         return json.loads(response.read())["seq"]
@@ -104,7 +111,7 @@ def test_a_change_posted_through_one_process_reaches_readers_of_another(two_proc
                 assert (frame["type"], frame["seq"]) == ("entry.created", seq + 1)
                 assert frame["entry"]["body"] == "Posted through the first process."
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_posts_succeed_while_redis_is_down_and_reach_readers_when_it_returns(two_processes, tmp_path):
@@ -129,4 +136,4 @@ def test_posts_succeed_while_redis_is_down_and_reach_readers_when_it_returns(two
     stack.callback(
         lambda: subprocess.run(["redis-cli", "-p", str(redis_port), "shutdown", "nosave"], check=False)
     )
-    asyncio.run(scenario(stack))
+    run(scenario(stack))

@@ -102,6 +102,9 @@ def test_a_city_page_keeps_other_cities_out(browser, site):
         assert "From London." not in page.inner_text(".entries")
         assert shown(page) == fresh(browser, f"{base}/events/{SLUG}/?city=paris")
 
+        api.call("POST", f"/api/events/{SLUG}/sessions/", {"city": "Tirana"})
+        page.wait_for_selector("nav.cities a:has-text('Tirana')")
+
 
 def test_a_reader_that_was_away_catches_up_exactly(browser, site):
     env, token = site

@@ -7,9 +7,9 @@ from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 from rest_framework import serializers
 
-from liveblog import services
 from liveblog.models import Entry, Event, Session, Speaker
 from liveblog.publishing import entry_payload
+from liveblog.reports.parser import split_speaker
 
 _CLOCK = re.compile(r"^(?P<h>[01]?\d|2[0-3])[:.h]?(?P<m>[0-5]\d)$")
 
@@ -115,6 +115,8 @@ class OccurredAtField(serializers.CharField):
             value = None
         if value is None:
             self.fail("invalid")
+        if not 1900 <= value.year <= 2200:
+            raise serializers.ValidationError("Give a date between the years 1900 and 2200.")
         return value
 
 
@@ -159,6 +161,14 @@ class EntryWriteSerializer(serializers.Serializer):
             )
         return sessions[value]
 
+    def validate_speaker_name(self, value: str) -> str:
+        parts = split_speaker(value)
+        if value.strip() and not parts.name:
+            raise serializers.ValidationError("Give the speaker's name, e.g. “Ms. Farideh Goudarzi”.")
+        if len(parts.name) > 200 or len(parts.title) > 300:
+            raise serializers.ValidationError("Keep the name under 200 characters and the title under 300.")
+        return value
+
     def validate_speaker(self, value: int | None) -> Speaker | None:
         if value is None:
             return None
@@ -169,28 +179,30 @@ class EntryWriteSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if "occurred_at" in attrs:
-            attrs["occurred_at"] = self._aware(attrs["occurred_at"], attrs.get("city"))
+            city_given = "city" in attrs
+            session = attrs.get("city") if city_given else self._current_session()
+            attrs["occurred_at"] = self._aware(attrs["occurred_at"], session)
         return attrs
 
     def _aware(self, value: datetime | time | str, session: Session | None) -> datetime | None:
         if value in ("", None):
             return None
-        tz = session.tzinfo if session else self._current_tz()
+        tz = session.tzinfo if session else self.event.tzinfo
         if isinstance(value, time):
             today = timezone.now().astimezone(tz).date()
             return datetime.combine(today, value, tzinfo=tz)
         return value if timezone.is_aware(value) else value.replace(tzinfo=tz)
 
-    def _current_tz(self):
-        entry = self.instance
-        return entry.tzinfo if isinstance(entry, Entry) else self.event.tzinfo
+    def _current_session(self) -> Session | None:
+        """The city of the entry being edited, whose clock a bare "17:42" is read on."""
+        return self.instance.session if isinstance(self.instance, Entry) else None
 
     def service_kwargs(self) -> dict[str, Any]:
         """The validated data as keyword arguments of the entry services."""
         data = dict(self.validated_data)
         name = data.pop("speaker_name", None)
         if name:
-            data["speaker"] = services.speaker_get_or_create(name=name)
+            data["speaker"] = name  # matched or created by the service, under the event's lock
         if "city" in data:
             data["session"] = data.pop("city")
         if data.get("occurred_at") is None:

@@ -23,7 +23,7 @@ from liveblog.api.serializers import (
     SpeakerSerializer,
 )
 from liveblog.models import Entry, Event, Speaker
-from liveblog.publishing import entry_payload
+from liveblog.publishing import SEQ, entry_payload
 from liveblog.rendering import render_preview
 
 _IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
@@ -197,7 +197,7 @@ class EventChanges(generics.GenericAPIView):
     def get(self, request: Request, slug: str) -> HttpResponse:
         event = self.get_object()
         after = request.query_params.get("after", "")
-        if not after.isdigit():
+        if not SEQ.fullmatch(after):
             message = "Give the last seq you saw as a whole number, e.g. ?after=41."
             return Response({"after": [message]}, status=400)
         # The stored frames are JSON text already: joined as they are, never parsed again.
@@ -261,10 +261,19 @@ class EventSessions(EventScoped):
         return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
 
 
+class IsEditorAnywhere(permissions.BasePermission):
+    """Staff, or an editor of some event: speakers may be named in drafts not yet public."""
+
+    def has_permission(self, request: Request, view) -> bool:
+        user = request.user
+        return user.is_authenticated and (user.is_staff or user.edited_events.exists())
+
+
 class SpeakerSearch(generics.ListAPIView):
-    """Known speakers whose name starts with, or contains, ``q``: the console's type-ahead."""
+    """Known speakers whose name contains ``q``: the console's type-ahead."""
 
     serializer_class = SpeakerSerializer
+    permission_classes = [IsEditorAnywhere]
     pagination_class = None
 
     @extend_schema(parameters=[OpenApiParameter("q", OpenApiTypes.STR)])

@@ -92,24 +92,32 @@ export class LiveReport {
   async fillGap() {
     if (this.filling) return this.filling;
     this.filling = (async () => {
-      await new Promise((resolve) => setTimeout(resolve, 250)); // it may just be on its way
-      if (!this.pending.size) return;
-      try {
-        const response = await fetch(`/api/events/${this.slug}/changes/?after=${this.seq}`);
-        if (!response.ok) throw new Error(`changes: HTTP ${response.status}`);
-        const body = await response.json();
-        for (const frame of body.frames) {
-          if (frame.type === "reset") return this.reload();
-          if (frame.seq > this.seq) this.pending.set(frame.seq, frame);
-        }
-        this.drain();
-      } catch (error) {
-        console.warn("Could not fetch missed updates; the next connection will replay them.", error);
+      for (let attempt = 0; attempt < 4 && this.pending.size; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt)); // maybe on its way
+        if (this.pending.size && (await this.fetchMissed()) === "reset") return this.reload();
       }
+      // Still a gap: a fresh connection replays everything after the last applied seq.
+      if (this.pending.size) this.socket?.close();
     })().finally(() => {
       this.filling = null;
     });
     return this.filling;
+  }
+
+  async fetchMissed() {
+    try {
+      const url = `/api/events/${this.slug}/changes/?after=${this.seq}`;
+      const response = await fetch(url, { cache: "no-store" });
+      if (!response.ok) throw new Error(`changes: HTTP ${response.status}`);
+      for (const frame of (await response.json()).frames) {
+        if (frame.type === "reset") return "reset";
+        if (frame.seq > this.seq) this.pending.set(frame.seq, frame);
+      }
+      this.drain();
+    } catch (error) {
+      console.warn("Could not fetch missed updates; trying again.", error);
+    }
+    return "ok";
   }
 
   apply(frame) {
@@ -158,6 +166,31 @@ export class LiveReport {
     if (badge) {
       badge.className = `status status--${event.status}`;
       badge.textContent = event.status.charAt(0).toUpperCase() + event.status.slice(1);
+    }
+    const title = document.querySelector(".event-header h1");
+    if (title && title.textContent !== event.title) {
+      document.title = document.title.replace(title.textContent, event.title);
+      title.textContent = event.title;
+    }
+    this.updateCities(event.cities);
+  }
+
+  updateCities(cities) {
+    const nav = document.querySelector("nav.cities ul");
+    if (!nav || !Array.isArray(cities)) return;
+    const links = [...nav.querySelectorAll("a")].slice(1); // after "All cities"
+    const shown = links.map((a) => new URL(a.href).searchParams.get("city") + "=" + a.textContent);
+    if (shown.join("|") === cities.map((c) => `${c.slug}=${c.name}`).join("|")) return;
+    links.forEach((a) => a.parentElement.remove());
+    for (const city of cities) {
+      const url = new URL(location.href);
+      url.searchParams.set("city", city.slug);
+      url.hash = "";
+      const link = Object.assign(document.createElement("a"), { href: url.search, textContent: city.name });
+      if (city.slug === this.city) link.setAttribute("aria-current", "page");
+      const item = document.createElement("li");
+      item.append(link);
+      nav.append(item);
     }
   }
 

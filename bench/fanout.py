@@ -154,7 +154,7 @@ def liveblog_phase(args, tmp: Path) -> Phase:
         servers = start_servers(args, env, tmp, stack)
         try:
             return measure_liveblog(args, servers, token)
-        except BaseException:
+        except Exception:
             for server in servers:
                 print(f"--- {server.log.name} ---\n{tail(server.log)}", file=sys.stderr)
             raise

@@ -87,6 +87,9 @@ def run_phase(phase: Phase, pids: list[int], ws_urls: list[str], trigger: Trigge
             phase.notes.append(f"connecting did not finish within {args.connect_timeout:g} s")
             return
         phase.connect = reports
+        if not connected(phase):
+            phase.notes.append("no reader connected; no rounds run")
+            return
         settle(phase, pids, args.settle)
         progress(f"{phase.name}: {connected(phase)} connected; {args.rounds} rounds")
         run_rounds(phase, fleet, pids, trigger, args)
@@ -307,12 +310,15 @@ def print_table(args, phases: list[Phase]) -> None:
     print(f"\ncommand: {shlex.join(sys.orig_argv)}")
 
 
-def print_details(phases: list[Phase]) -> None:
-    """Per-round figures, connection errors, notes and, when something went wrong, the end of
-    Daphne's log."""
+def print_rounds(phases: list[Phase]) -> None:
     for phase in phases:
         lasts = " ".join(f"{values[-1]:.0f}" for _, values in sorted(round_latencies(phase).items()))
-        print(f"{phase.name}: last reader per round (ms): {lasts}")
+        if lasts:
+            print(f"{phase.name}: last reader per round (ms): {lasts}")
+
+
+def print_problems(phases: list[Phase]) -> None:
+    """Connection errors, notes and, when something went wrong, the end of Daphne's log."""
     for phase in phases:
         errors: dict[str, int] = {}
         for report in phase.connect:
@@ -366,8 +372,9 @@ def main() -> int:
         phases.append(liveblog_phase(args, Path(tmp)))
     if args.floor:
         phases.append(floor_phase(args, phases[0].frame_bytes))
-    print_table(args, phases)
-    print_details(phases)
+    print_problems(phases)
+    print_rounds(phases)
+    print_table(args, phases)  # last: the table and the command line end the output
     return 0
 
 

@@ -33,11 +33,6 @@ def entries_for_reader(
     )
 
 
-def default_order(event: Event) -> str:
-    """Newest first while an event is live; the report reads top to bottom otherwise."""
-    return "newest" if event.status == Event.Status.LIVE else "oldest"
-
-
 def frames_after(event: Event, seq: int) -> list[str]:
     """The frames of the changes after ``seq``, in order, or a reset frame when the reader must
     reload instead."""

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from liveblog import views
+from liveblog import feeds, views
 
 urlpatterns = [
     path("", views.index, name="index"),
     path("events/<slug:slug>/", views.event_detail, name="event_detail"),
     path("events/<slug:slug>/entries/<int:pk>/", views.entry_detail, name="entry_detail"),
+    path("events/<slug:slug>/embed/", views.event_embed, name="event_embed"),
+    path("events/<slug:slug>/feed/", feeds.EventFeed(), name="event_feed"),
     path("events/<slug:slug>/console/", views.console, name="console"),
     path("events/<slug:slug>/console/export.<str:fmt>", views.console_export, name="console_export"),
 ]

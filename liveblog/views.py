@@ -9,11 +9,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import ensure_csrf_cookie
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import condition, require_safe
 
-from liveblog import selectors
+from liveblog import reader, selectors, structured_data
 from liveblog.models import Entry, Event
 from liveblog.reports.exporter import export_report
 
@@ -31,24 +33,54 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "liveblog/index.html", {"sections": sections})
 
 
-@require_safe
-def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def _event_page(request: HttpRequest, slug: str, template: str) -> HttpResponse:
     event = get_object_or_404(Event, slug=slug)
-    sessions = list(event.sessions.all())
-    city = request.GET.get("city") or None
-    if city and city not in {s.slug for s in sessions}:
-        city = None
-    order = request.GET.get("order")
-    if order not in ("oldest", "newest"):
-        order = selectors.default_order(event)
+    sessions = reader.city_counts(event)
+    view = reader.ReaderView.from_request(request, event, sessions)
+    entries, next_url = view.page()
+    pinned, key_moments = reader.highlights(event)
+    for session in sessions:
+        session.reader_url = view.url(city=session.slug)
     context = {
         "event": event,
+        "view": view,
         "sessions": sessions,
-        "city": city,
-        "order": order,
-        "entries": selectors.entries_for_reader(event, city=city, order=order),
+        "live_now": reader.live_now(sessions),
+        "speakers": reader.speakers_of(event),
+        "entries": entries,
+        "next_url": next_url,
+        "pinned": pinned,
+        "key_moments": key_moments,
+        "structured_data": structured_data.live_blog_posting(request, event, entries),
+        "city_urls": {"all": view.url(city=None)},
+        "order_urls": {order: view.url(order=order) for order in reader.ORDERS},
+        "page_ids": {entry.pk for entry in entries},
     }
-    return render(request, "liveblog/event_detail.html", context)
+    response = render(request, template, context)
+    response["ETag"] = reader.etag(event)
+    ended = event.status == Event.Status.ENDED
+    # An ended event is an archive: caches may keep it. A live one is checked every time (304s).
+    response["Cache-Control"] = "public, max-age=300" if ended else "public, max-age=0, must-revalidate"
+    return response
+
+
+def _event_etag(request: HttpRequest, slug: str) -> str | None:
+    event = Event.objects.filter(slug=slug).only("epoch", "seq").first()
+    return reader.etag(event) if event else None
+
+
+@condition(etag_func=_event_etag)
+@require_safe
+def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return _event_page(request, slug, "liveblog/event_detail.html")
+
+
+@xframe_options_exempt
+@condition(etag_func=_event_etag)
+@require_safe
+def event_embed(request: HttpRequest, slug: str) -> HttpResponse:
+    """The live report with minimal chrome, for an iframe on another site."""
+    return _event_page(request, slug, "liveblog/event_embed.html")
 
 
 @require_safe
@@ -58,7 +90,8 @@ def entry_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         event__slug=slug,
         pk=pk,
     )
-    return render(request, "liveblog/entry_detail.html", {"entry": entry, "event": entry.event})
+    context = {"entry": entry, "event": entry.event, "share_url": request.build_absolute_uri()}
+    return render(request, "liveblog/entry_detail.html", context)
 
 
 @login_required
@@ -72,7 +105,7 @@ def console(request: HttpRequest, slug: str) -> HttpResponse:
         "event": event,
         "sessions": event.sessions.all(),
         "kinds": Entry.Kind.choices,
-        "embed_url": request.build_absolute_uri(event.get_absolute_url()),
+        "embed_url": request.build_absolute_uri(reverse("event_embed", args=[event.slug])),
     }
     return render(request, "liveblog/console.html", context)
 

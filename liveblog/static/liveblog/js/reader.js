@@ -1,16 +1,17 @@
 // Keeps a reader page in step with the report: applies the change feed's frames in seq order,
 // reconnects with jittered backoff, fills gaps from the changes endpoint, reloads on reset.
 
+import { ReportView } from "./report-view.js";
+
 const MAX_BACKOFF_MS = 30000;
 
 export class LiveReport {
-  constructor(root, { status, readers } = {}) {
+  constructor(root, view, { status, readers } = {}) {
     this.root = root;
+    this.view = view;
     this.slug = root.dataset.event;
     this.epoch = root.dataset.epoch;
     this.seq = Number(root.dataset.seq);
-    this.order = root.dataset.order === "newest" ? "newest" : "oldest";
-    this.city = root.dataset.city || "";
     this.statusEl = status;
     this.readersEl = readers;
     this.attempts = 0;
@@ -121,47 +122,13 @@ export class LiveReport {
   }
 
   apply(frame) {
-    if (frame.type === "entry.created" || frame.type === "entry.updated") this.upsert(frame.entry);
-    else if (frame.type === "entry.deleted") this.remove(frame.entry.id);
+    if (frame.type === "entry.created" || frame.type === "entry.updated") this.view.upsert(frame.entry);
+    else if (frame.type === "entry.deleted") this.view.remove(frame.entry.id);
     else if (frame.type === "event.updated") this.updateEvent(frame.event);
   }
 
-  matches(entry) {
-    return !this.city || (entry.city && entry.city.slug === this.city);
-  }
-
-  upsert(entry) {
-    const existing = document.getElementById(`entry-${entry.id}`);
-    if (!this.matches(entry)) {
-      existing?.remove();
-      return;
-    }
-    const node = document.createRange().createContextualFragment(entry.html).firstElementChild;
-    if (existing && existing.dataset.occurredAt === node.dataset.occurredAt) {
-      existing.replaceWith(node);
-      return;
-    }
-    existing?.remove();
-    this.insertInOrder(node);
-  }
-
-  insertInOrder(node) {
-    const key = sortKey(node);
-    const newestFirst = this.order === "newest";
-    const before = [...this.root.querySelectorAll("article.entry")].find((other) => {
-      const cmp = compare(key, sortKey(other));
-      return newestFirst ? cmp > 0 : cmp < 0;
-    });
-    this.root.querySelector(".entries__empty")?.remove();
-    if (before) before.before(node);
-    else this.root.append(node);
-  }
-
-  remove(id) {
-    document.getElementById(`entry-${id}`)?.remove();
-  }
-
   updateEvent(event) {
+    if (event.status === "ended") this.end();
     const badge = document.querySelector(".event-header .status");
     if (badge) {
       badge.className = `status status--${event.status}`;
@@ -179,7 +146,7 @@ export class LiveReport {
     const nav = document.querySelector("nav.cities ul");
     if (!nav || !Array.isArray(cities)) return;
     const links = [...nav.querySelectorAll("a")].slice(1); // after "All cities"
-    const shown = links.map((a) => new URL(a.href).searchParams.get("city") + "=" + a.textContent);
+    const shown = links.map((a) => new URL(a.href).searchParams.get("city") + "=" + a.firstChild.textContent.trim());
     if (shown.join("|") === cities.map((c) => `${c.slug}=${c.name}`).join("|")) return;
     links.forEach((a) => a.parentElement.remove());
     for (const city of cities) {
@@ -187,10 +154,23 @@ export class LiveReport {
       url.searchParams.set("city", city.slug);
       url.hash = "";
       const link = Object.assign(document.createElement("a"), { href: url.search, textContent: city.name });
-      if (city.slug === this.city) link.setAttribute("aria-current", "page");
+      if (city.slug === this.view.filter.city) link.setAttribute("aria-current", "page");
       const item = document.createElement("li");
       item.append(link);
       nav.append(item);
+    }
+  }
+
+  end() {
+    // The report is complete: no more live frames, and no reconnecting.
+    this.closedForGood = true;
+    this.socket?.close();
+    this.setStatus("ended", "");
+    if (!document.querySelector(".ended-notice")) {
+      const notice = Object.assign(document.createElement("p"), { className: "ended-notice" });
+      notice.textContent = "This event has ended. The report below is the complete archive.";
+      notice.setAttribute("role", "status");
+      document.querySelector(".live-bar")?.after(notice);
     }
   }
 
@@ -213,20 +193,46 @@ export class LiveReport {
   }
 }
 
-function sortKey(node) {
-  return [Date.parse(node.dataset.occurredAt), Number(node.dataset.id)];
+function rememberOrder() {
+  // The reader's choice of order is kept; a link that names an order wins.
+  const key = "liveblog:order";
+  const params = new URLSearchParams(location.search);
+  document.querySelectorAll(".order a[data-order]").forEach((link) => {
+    link.addEventListener("click", () => localStorage.setItem(key, link.dataset.order));
+  });
+  const saved = localStorage.getItem(key);
+  const root = document.querySelector(".entries[data-order]");
+  if (!params.has("order") && saved && root && saved !== root.dataset.order) {
+    params.set("order", saved);
+    location.replace(`${location.pathname}?${params}${location.hash}`);
+    return true;
+  }
+  return false;
 }
 
-function compare([timeA, idA], [timeB, idB]) {
-  return timeA - timeB || idA - idB;
+function loadOnScroll(view) {
+  const more = document.querySelector(".more");
+  if (!more) return;
+  more.querySelector("a").addEventListener("click", (event) => {
+    event.preventDefault();
+    view.loadMore();
+  });
+  new IntersectionObserver((seen) => {
+    if (seen.some((e) => e.isIntersecting)) view.loadMore();
+  }, { rootMargin: "400px" }).observe(more);
 }
 
 const root = document.querySelector(".entries[data-event]");
-if (root) {
-  const report = new LiveReport(root, {
+if (root && !rememberOrder()) {
+  const view = new ReportView(root);
+  const report = new LiveReport(root, view, {
     status: document.querySelector(".live-status"),
     readers: document.querySelector(".live-readers"),
   });
-  report.start();
+  if (root.dataset.status !== "ended") report.start();
+  loadOnScroll(view);
+  const target = location.hash.match(/^#entry-(\d+)$/);
+  if (target) view.reveal(target[1]);
+  document.querySelector("#filter-speaker")?.addEventListener("change", (event) => event.target.form.submit());
   window.liveblog = report;
 }

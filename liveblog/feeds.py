@@ -1,0 +1,48 @@
+"""The Atom feed of an event's published entries; an edited entry carries its updated time."""
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.utils.feedgenerator import Atom1Feed
+
+from liveblog.models import Entry, Event
+
+
+class EventFeed(Feed):
+    feed_type = Atom1Feed
+
+    def get_object(self, request, slug: str) -> Event:
+        return get_object_or_404(Event, slug=slug)
+
+    def title(self, event: Event) -> str:
+        return event.title
+
+    def subtitle(self, event: Event) -> str:
+        return event.summary or f"Live report: {event.title}"
+
+    def link(self, event: Event) -> str:
+        return event.get_absolute_url()
+
+    def items(self, event: Event):
+        entries = Entry.objects.published().filter(event=event)
+        return entries.select_related("event", "session__event", "speaker").order_by("-occurred_at", "-id")[
+            :100
+        ]
+
+    def item_title(self, entry: Entry) -> str:
+        parts = [entry.local_time, entry.city_name, str(entry.speaker or "")]
+        return " · ".join(p for p in parts if p)
+
+    def item_description(self, entry: Entry) -> str:
+        return entry.body_html
+
+    def item_link(self, entry: Entry) -> str:
+        return entry.get_absolute_url()
+
+    def item_guid(self, entry: Entry) -> str:
+        return f"liveblog:{entry.event.slug}:entry:{entry.pk}"
+
+    def item_pubdate(self, entry: Entry):
+        return entry.created_at
+
+    def item_updateddate(self, entry: Entry):
+        return entry.updated_at

@@ -1,0 +1,133 @@
+"""What a reader asked to see on an event page: filters, order and the page of entries."""
+
+import hashlib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+
+from liveblog.models import Entry, Event, Session, Speaker
+
+PAGE_SIZE = 50
+ORDERS = ("newest", "oldest")
+
+
+def _release() -> str:
+    """A digest of the templates and static files: part of every page's ETag, so a new release
+    is never answered with 304 for a page it renders differently."""
+    digest = hashlib.sha256()
+    for folder in (Path(settings.BASE_DIR) / "templates", Path(settings.BASE_DIR) / "liveblog" / "static"):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+RELEASE = _release()
+
+
+def default_order(event: Event) -> str:
+    """Newest first while an event is live; the report reads top to bottom otherwise."""
+    return "newest" if event.status == Event.Status.LIVE else "oldest"
+
+
+@dataclass(frozen=True)
+class ReaderView:
+    event: Event
+    order: str
+    city: str | None = None
+    speaker: int | None = None
+    key: bool = False
+    cursor: int | None = None
+
+    @classmethod
+    def from_request(cls, request: HttpRequest, event: Event, sessions: list[Session]) -> "ReaderView":
+        """Unknown or malformed values are ignored, never an error: a shared link keeps working."""
+        params = request.GET
+        city = params.get("city")
+        order = params.get("order")
+        return cls(
+            event=event,
+            order=order if order in ORDERS else default_order(event),
+            city=city if city in {s.slug for s in sessions} else None,
+            speaker=_int(params.get("speaker")),
+            key=params.get("key") == "1",
+            cursor=_int(params.get("cursor")),
+        )
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.city or self.speaker or self.key)
+
+    def url(self, **changes) -> str:
+        """The query string of this view with ``changes``; the cursor never carries over."""
+        view = replace(self, cursor=None, **changes)
+        params = {"city": view.city, "speaker": view.speaker, "key": "1" if view.key else None}
+        params["order"] = view.order
+        params["cursor"] = view.cursor
+        return "?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
+
+    def entries(self) -> QuerySet[Entry]:
+        entries = Entry.objects.published().filter(event=self.event).for_city(self.city)
+        if self.speaker:
+            entries = entries.filter(speaker_id=self.speaker)
+        if self.key:
+            entries = entries.filter(key_moment=True)
+        entries = entries.select_related("event", "session__event", "speaker")
+        newest = self.order == "newest"
+        return entries.order_by("-occurred_at", "-id") if newest else entries.order_by("occurred_at", "id")
+
+    def page(self) -> tuple[list[Entry], str | None]:
+        """One page of entries, and the link to the next one (None: this is the last)."""
+        entries = self.entries()
+        after = Entry.objects.filter(pk=self.cursor, event=self.event).first() if self.cursor else None
+        if after is not None:
+            older = self.order == "newest"
+            time_cmp = "occurred_at__lt" if older else "occurred_at__gt"
+            id_cmp = "id__lt" if older else "id__gt"
+            entries = entries.filter(
+                Q(**{time_cmp: after.occurred_at}) | Q(occurred_at=after.occurred_at, **{id_cmp: after.pk})
+            )
+        rows = list(entries[: PAGE_SIZE + 1])
+        if len(rows) <= PAGE_SIZE:
+            return rows, None
+        rows = rows[:PAGE_SIZE]
+        return rows, self.url() + f"&cursor={rows[-1].pk}"
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isascii() and value.isdigit() and len(value) < 12 else None
+
+
+def city_counts(event: Event) -> list[Session]:
+    """The event's cities, each with ``entry_count``: its published entries."""
+    published = Q(entries__deleted_at__isnull=True, entries__status=Entry.Status.PUBLISHED)
+    return list(event.sessions.annotate(entry_count=Count("entries", filter=published)))
+
+
+def live_now(sessions: list[Session]) -> list[Session]:
+    now = timezone.now()
+    return [s for s in sessions if s.starts_at and s.ends_at and s.starts_at <= now <= s.ends_at]
+
+
+def speakers_of(event: Event) -> list[Speaker]:
+    published = Entry.objects.published().filter(event=event)
+    return list(Speaker.objects.filter(entries__in=published).distinct().order_by("name"))
+
+
+def highlights(event: Event) -> tuple[list[Entry], list[Entry]]:
+    """The pinned entries (newest first) and the key moments (in report order)."""
+    entries = (
+        Entry.objects.published().filter(event=event).select_related("event", "session__event", "speaker")
+    )
+    pinned = list(entries.filter(pinned=True).order_by("-occurred_at", "-id"))
+    key = list(entries.filter(key_moment=True).order_by("occurred_at", "id"))
+    return pinned, key
+
+
+def etag(event: Event) -> str:
+    return f'"{RELEASE}-{event.epoch}-{event.seq}"'

@@ -1,6 +1,8 @@
-from datetime import UTC, datetime
+import json
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
 from liveblog import services
 from liveblog.models import Change, Entry, Event
@@ -162,3 +164,140 @@ def test_healthz_reports_the_database_and_channel_layer(client, db):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"database": "ok", "channel_layer": "ok"}
+
+
+def _entries(event, alice, n, **fields):
+    return [
+        services.entry_create(
+            event=event,
+            by=alice,
+            body=f"Update number {i}.",
+            occurred_at=datetime(2018, 8, 25, 15, 0, tzinfo=UTC) + timedelta(minutes=i),
+            **fields,
+        )
+        for i in range(n)
+    ]
+
+
+def test_the_page_carries_live_blog_posting_json_ld(client, event, alice):
+    speaker = services.speaker_get_or_create(name="Mrs. Maryam Rajavi, the President-elect")
+    services.entry_create(
+        event=event,
+        by=alice,
+        body="Thirty years </script> have passed.",
+        speaker=speaker,
+        session=event.sessions.get(slug="paris"),
+    )
+    page = client.get("/events/summit/").content.decode()
+    raw = page.split('<script type="application/ld+json">')[1].split("</script>")[0]
+    data = json.loads(raw)
+    assert data["@type"] == "LiveBlogPosting" and data["coverageStartTime"] == "2018-08-25T15:00:00+00:00"
+    update = data["liveBlogUpdate"][0]
+    assert update["@type"] == "BlogPosting" and update["articleBody"] == "Thirty years </script> have passed."
+    assert update["about"] == {
+        "@type": "Person",
+        "name": "Maryam Rajavi",
+        "honorificPrefix": "Mrs.",
+        "jobTitle": "the President-elect",
+    }
+    assert update["contentLocation"] == {"@type": "Place", "name": "Paris"}
+    assert {"datePublished", "dateModified"} <= set(update)
+    services.event_set_status(event=event, status="ended", by=alice)
+    ended = client.get("/events/summit/").content.decode()
+    assert '"coverageEndTime"' in ended
+
+
+def test_the_page_has_opengraph_and_the_permalink_twitter_cards(client, event, alice):
+    entry = services.entry_create(
+        event=event, by=alice, body="Worth sharing.", session=event.sessions.get(slug="berlin")
+    )
+    page = client.get("/events/summit/").content.decode()
+    assert '<meta property="og:title" content="Summit">' in page
+    permalink = client.get(f"/events/summit/entries/{entry.pk}/").content.decode()
+    assert '<meta name="twitter:card" content="summary">' in permalink
+    assert (
+        f'<meta property="og:url" content="http://testserver/events/summit/entries/{entry.pk}/">' in permalink
+    )
+    assert "Berlin" in permalink.split('property="og:title"')[1].split(">")[0]
+
+
+def test_the_atom_feed_carries_updated_times(client, event, alice):
+    entry = services.entry_create(event=event, by=alice, body="First wording.")
+    services.entry_update(entry=entry, by=alice, body="Second wording.")
+    feed = client.get("/events/summit/feed/")
+    assert feed["Content-Type"].startswith("application/atom+xml")
+    text = feed.content.decode()
+    assert "Second wording." in text and "<updated>" in text and "<published>" in text
+
+
+def test_filters_by_city_speaker_and_key_moments_without_javascript(client, event, alice):
+    berlin = event.sessions.get(slug="berlin")
+    hamid = services.speaker_get_or_create(name="Mr. Hamid Moaser")
+    services.entry_create(event=event, by=alice, body="From Berlin, by Hamid.", session=berlin, speaker=hamid)
+    services.entry_create(event=event, by=alice, body="From Berlin, key.", session=berlin, key_moment=True)
+    services.entry_create(event=event, by=alice, body="From Paris.", session=event.sessions.get(slug="paris"))
+
+    page = client.get("/events/summit/").content.decode()
+    assert 'Berlin <span class="count" aria-label="2 entries">2</span>' in page
+    assert "From Paris." not in client.get("/events/summit/?city=berlin").content.decode()
+    by_speaker = client.get(f"/events/summit/?speaker={hamid.pk}").content.decode()
+    assert "by Hamid" in by_speaker and "key." not in by_speaker.split('class="entries"')[1]
+    key_only = client.get("/events/summit/?key=1").content.decode().split('class="entries"')[1]
+    assert "From Berlin, key." in key_only and "From Paris." not in key_only
+
+
+def test_now_live_names_the_cities_in_session(client, event):
+    now = timezone.now()
+    event.sessions.filter(slug="berlin").update(
+        starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1)
+    )
+    strip = client.get("/events/summit/").content.decode().split('class="now-live"')[1].split("</p>")[0]
+    assert "Berlin" in strip and "Paris" not in strip
+
+
+def test_long_events_page_by_fifty_with_a_plain_link(client, event, alice):
+    _entries(event, alice, 60)
+    page = client.get("/events/summit/").content.decode()
+    assert (
+        page.count('<article class="entry') == 50
+        and "Update number 59." in page
+        and "Update number 9." not in page
+    )
+    next_url = page.split('class="more__link button" href="')[1].split('"')[0].replace("&amp;", "&")
+    older = client.get("/events/summit/" + next_url).content.decode()
+    assert (
+        older.count('<article class="entry') == 10
+        and "Update number 9." in older
+        and "more__link" not in older
+    )
+
+
+def test_pinned_entries_and_key_moments_are_listed(client, event, alice):
+    services.entry_create(event=event, by=alice, body="Read this first.", pinned=True)
+    services.entry_create(event=event, by=alice, body="The moment it happened.", key_moment=True)
+    page = client.get("/events/summit/").content.decode()
+    pinned = page.split('class="pinned"')[1].split("</section>")[0]
+    assert "Read this first." in pinned and 'id="pinned-' in pinned
+    key = page.split('class="key-moments"')[1].split("</nav>")[0]
+    assert "The moment it happened." in key and 'href="#entry-' in key
+
+
+def test_an_ended_event_is_an_archive_with_conditional_get(client, event, alice):
+    services.entry_create(event=event, by=alice, body="Last words.")
+    services.event_set_status(event=event, status="ended", by=alice)
+    first = client.get("/events/summit/")
+    assert first["Cache-Control"] == "public, max-age=300" and first["ETag"]
+    assert "This event has ended" in first.content.decode()
+    again = client.get("/events/summit/", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    services.entry_create(event=event, by=alice, body="A late correction.")
+    assert client.get("/events/summit/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 200
+
+
+def test_the_embed_page_is_minimal_and_may_be_framed(client, event, alice):
+    services.entry_create(event=event, by=alice, body="Embedded.", session=event.sessions.get(slug="paris"))
+    response = client.get("/events/summit/embed/?city=paris")
+    page = response.content.decode()
+    assert "X-Frame-Options" not in response and "Embedded." in page
+    assert 'class="site-header"' not in page and 'data-city="paris"' in page
+    assert client.get("/events/summit/")["X-Frame-Options"] == "DENY"

@@ -193,14 +193,24 @@ export class LiveReport {
   }
 }
 
+function storage() {
+  // A third-party iframe (the embed) may be denied storage: the page works without it.
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
 function rememberOrder() {
   // The reader's choice of order is kept; a link that names an order wins.
   const key = "liveblog:order";
+  const store = storage();
   const params = new URLSearchParams(location.search);
   document.querySelectorAll(".order a[data-order]").forEach((link) => {
-    link.addEventListener("click", () => localStorage.setItem(key, link.dataset.order));
+    link.addEventListener("click", () => store?.setItem(key, link.dataset.order));
   });
-  const saved = localStorage.getItem(key);
+  const saved = store?.getItem(key);
   const root = document.querySelector(".entries[data-order]");
   if (!params.has("order") && saved && root && saved !== root.dataset.order) {
     params.set("order", saved);

@@ -53,7 +53,7 @@ export class ReportView {
   remove(id) {
     this.keepPlace(() => document.getElementById(`entry-${id}`)?.remove());
     document.getElementById(`pinned-${id}`)?.remove();
-    document.querySelector(`.key-moments li[data-id="${id}"]`)?.remove();
+    this.removeKeyMoment(document.querySelector(`.key-moments li[data-id="${id}"]`));
   }
 
   belongsOnPage(node) {
@@ -118,9 +118,10 @@ export class ReportView {
       else this.pinnedSection()?.querySelector("h2").after(node);
     } else copy?.remove();
     const item = document.querySelector(`.key-moments li[data-id="${entry.id}"]`);
-    if (!entry.key_moment) return item?.remove();
+    if (!entry.key_moment) return this.removeKeyMoment(item);
     const list = document.querySelector(".key-moments ol");
     if (!list) return;
+    list.closest("nav").hidden = false;
     const li = document.createElement("li");
     li.dataset.id = entry.id;
     const a = Object.assign(document.createElement("a"), { href: `#entry-${entry.id}` });
@@ -128,6 +129,12 @@ export class ReportView {
     li.append(a);
     if (item) item.replaceWith(li);
     else list.append(li);
+  }
+
+  removeKeyMoment(item) {
+    const nav = item?.closest("nav");
+    item?.remove();
+    if (nav && !nav.querySelector("li")) nav.hidden = true;
   }
 
   pinnedSection() {
@@ -276,5 +283,8 @@ function relative(ms) {
   if (Math.abs(minutes) < 60) return AGO.format(minutes, "minute");
   const hours = Math.round(minutes / 60);
   if (Math.abs(hours) < 24) return AGO.format(hours, "hour");
-  return AGO.format(Math.round(hours / 24), "day");
+  const days = Math.round(hours / 24);
+  if (Math.abs(days) < 30) return AGO.format(days, "day");
+  if (Math.abs(days) < 365) return AGO.format(Math.round(days / 30), "month");
+  return AGO.format(Math.round(days / 365), "year");
 }

@@ -1,0 +1,222 @@
+"""The reader page as people use it, in Chromium: order, filters, place kept, sharing, paging,
+times, embed, the end of an event, and an accessibility scan."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.server import daphne, manage, production_env
+from tests.test_reader_browser import Api
+
+SLUG = "1988-massacre-conference"
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    env = production_env(tmp_path_factory.mktemp("reader"))
+    manage(env, "migrate", "--noinput")
+    manage(env, "collectstatic", "--noinput")
+    manage(env, "load_demo")
+    token = manage(env, "create_editor", "newsdesk", "--event", SLUG, "--token").split()[-1]
+    with daphne(env) as base:
+        yield base, Api(base, token)
+
+
+def open_page(browser, url: str, **context):
+    page = browser.new_context(**context).new_page()
+    page.goto(url)
+    if context.get("java_script_enabled", True):
+        page.wait_for_selector(".live-status[data-state=live], .ended-notice")
+    return page
+
+
+def post(api: Api, body: str, **fields) -> dict:
+    return api.call("POST", f"/api/events/{SLUG}/entries/", {"body": body, **fields})
+
+
+def entry_ids(page) -> list[str]:
+    return page.eval_on_selector_all(".entries article.entry", "nodes => nodes.map(n => n.id)")
+
+
+def test_the_order_toggle_is_remembered(browser, site):
+    base, _ = site
+    page = open_page(browser, f"{base}/events/{SLUG}/")
+    assert page.inner_text(".entries article.entry >> nth=0").startswith("20:18")  # live: newest first
+    page.click(".order a[data-order=oldest]")
+    page.wait_for_url("**order=oldest")
+    assert page.inner_text(".entries article.entry >> nth=0").startswith("17:03")
+
+    page.goto(f"{base}/events/{SLUG}/")  # no order in the link: the reader's choice applies
+    page.wait_for_url("**order=oldest")
+    assert page.inner_text(".entries article.entry >> nth=0").startswith("17:03")
+
+
+def test_filters_work_without_javascript(browser, site):
+    base, _ = site
+    page = open_page(browser, f"{base}/events/{SLUG}/", java_script_enabled=False)
+    page.click("nav.cities a:has-text('Berlin')")
+    assert page.locator(".entries article.entry").count() == 2
+    assert "Farideh Goudarzi" in page.inner_text(".entries")
+    page.select_option("#filter-speaker", label="Hamid Moaser")
+    page.click(".filters__apply")
+    assert page.locator(".entries article.entry").count() == 1
+    assert "Hamid Moaser" in page.inner_text(".entries") and "city=berlin" in page.url
+
+
+def test_live_frames_outside_the_filter_stay_hidden(browser, site):
+    base, api = site
+    page = open_page(browser, f"{base}/events/{SLUG}/?key=1")
+    post(api, "Not a key moment.")
+    key = post(api, "A key moment.", key_moment=True)
+    page.wait_for_selector(f"#entry-{key['id']}")
+    assert "Not a key moment." not in page.inner_text(".entries")
+    assert page.locator(".key-moments li", has_text="A key moment.").count() == 1
+
+
+def test_new_entries_never_move_the_text_being_read(browser, site):
+    base, api = site
+    page = open_page(browser, f"{base}/events/{SLUG}/", viewport={"width": 390, "height": 700})
+    reading = page.locator("#" + entry_ids(page)[12])
+    reading.scroll_into_view_if_needed()
+    page.mouse.wheel(0, 50)
+    page.wait_for_timeout(200)
+    before = reading.bounding_box()["y"]
+    title = page.title()
+
+    created = [post(api, f"While you were reading {n}.") for n in range(3)]
+    page.wait_for_selector(".new-updates:not([hidden]) button:has-text('3 new updates')")
+    assert abs(reading.bounding_box()["y"] - before) < 2  # still where the reader was reading
+    assert page.title() == f"(3) {title}"
+
+    page.click(".new-updates button")
+    newest = f"entry-{created[-1]['id']}"
+    assert entry_ids(page)[0] == newest
+    assert 0 <= page.evaluate(f"document.getElementById('{newest}').getBoundingClientRect().top") < 100
+    assert page.title() == title and page.is_hidden(".new-updates")
+
+
+def test_at_the_top_new_entries_slide_in(browser, site):
+    base, api = site
+    page = open_page(browser, f"{base}/events/{SLUG}/")
+    entry = post(api, "Fresh from the hall.")
+    node = page.wait_for_selector(f"#entry-{entry['id']}")
+    assert "entry--new" in node.get_attribute("class")
+    assert page.is_hidden(".new-updates")
+    page.wait_for_selector(".announcer:has-text('1 new update')")
+
+
+def test_a_pinned_entry_shows_above_the_stream_and_key_moments_jump(browser, site):
+    base, api = site
+    page = open_page(browser, f"{base}/events/{SLUG}/?order=oldest")
+    entry = post(api, "Pin me.", city="paris")
+    api.call(
+        "PATCH", f"/api/entries/{entry['id']}/", {"pinned": True, "key_moment": True}, **{"If-Match": '"1"'}
+    )
+    page.wait_for_selector(f".pinned #pinned-{entry['id']}")
+    page.click(f".key-moments li[data-id='{entry['id']}'] a")
+    page.wait_for_url(f"**#entry-{entry['id']}")
+    top = page.evaluate(f"document.querySelector('#entry-{entry['id']}').getBoundingClientRect().top")
+    assert 0 <= top < page.viewport_size["height"]
+    api.call("PATCH", f"/api/entries/{entry['id']}/", {"pinned": False}, **{"If-Match": '"2"'})
+    page.wait_for_selector(f"#pinned-{entry['id']}", state="detached")
+
+
+def test_a_permalink_can_be_copied_and_opens_highlighted(browser, site):
+    base, api = site
+    entry = post(api, "Share this one.", city="london")
+    page = open_page(browser, f"{base}/events/{SLUG}/")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
+    page.click(f"#entry-{entry['id']} .entry__share")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == f"{base}/events/{SLUG}/entries/{entry['id']}/"
+
+    shared = browser.new_page()
+    shared.goto(copied)
+    assert shared.get_attribute("meta[property='og:title']", "content").startswith(entry["local_time"])
+    oldest = entry_ids(open_page(browser, f"{base}/events/{SLUG}/?order=oldest"))[0]
+    deep = open_page(browser, f"{base}/events/{SLUG}/#{oldest}")  # on a later page of a long report
+    deep.wait_for_selector(f"#{oldest}.entry--highlight")
+    assert 0 <= deep.evaluate(f"document.getElementById('{oldest}').getBoundingClientRect().top") < 200
+
+
+def test_times_show_the_venue_the_reader_and_how_long_ago(browser, site):
+    base, _ = site
+    page = open_page(browser, f"{base}/events/{SLUG}/?order=oldest", timezone_id="America/New_York")
+    first = page.locator(".entries article.entry").first
+    assert first.locator(".entry__time").inner_text() == "17:03"
+    assert first.locator(".entry__reader-time").inner_text().startswith("11:03")  # 11:03 or 11:03 AM
+    assert "years ago" in first.locator(".entry__ago").inner_text()
+
+
+def test_older_entries_load_with_the_keyboard_and_by_plain_link(browser, site):
+    base, api = site
+    for n in range(25):
+        post(api, f"Filler {n}.")
+    page = open_page(browser, f"{base}/events/{SLUG}/", viewport={"width": 1280, "height": 600})
+    assert len(entry_ids(page)) == 50
+    page.focus(".more__link")
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelectorAll('.entries article.entry').length > 50")
+    assert page.locator(".entries article.entry").last.inner_text().startswith("17:03")
+
+    plain = open_page(browser, f"{base}/events/{SLUG}/", java_script_enabled=False)
+    plain.click(".more__link")
+    assert "cursor=" in plain.url and plain.locator(".entries article.entry").last.inner_text().startswith(
+        "17:03"
+    )
+
+
+def test_the_embed_has_the_same_live_behaviour(browser, site):
+    base, api = site
+    host = browser.new_context().new_page()
+    host.set_content(
+        f'<iframe src="{base}/events/{SLUG}/embed/?city=rome" width="400" height="600"></iframe>'
+    )
+    frame = host.frame_locator("iframe")
+    frame.locator(".live-status[data-state=live]").wait_for()
+    entry = post(api, "From Rome, live in the embed.", city="rome")
+    frame.locator(f"#entry-{entry['id']}").wait_for()
+    post(api, "From Oslo, not for this embed.", city="oslo")
+    host.wait_for_timeout(500)
+    assert "Oslo, not for this embed" not in frame.locator(".entries").inner_text()
+
+
+def test_an_accessibility_scan_finds_no_serious_violation(browser, site):
+    base, api = site
+    entry = post(api, "Scanned entry.", city="paris", key_moment=True, pinned=True)
+    urls = [
+        f"{base}/",
+        f"{base}/events/{SLUG}/",
+        f"{base}/events/{SLUG}/?order=oldest&city=berlin",
+        f"{base}/events/{SLUG}/entries/{entry['id']}/",
+        f"{base}/events/{SLUG}/embed/",
+    ]
+    for url in urls:
+        for viewport in ({"width": 390, "height": 844}, {"width": 1280, "height": 900}):
+            page = browser.new_context(viewport=viewport).new_page()
+            page.goto(url)
+            page.wait_for_load_state("networkidle")
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+            serious = [
+                (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+                for v in result["violations"]
+                if v["impact"] in ("serious", "critical")
+            ]
+            assert serious == [], f"{url} at {viewport['width']}px: {json.dumps(serious)}"
+            page.context.close()
+
+
+def test_an_ended_event_closes_the_live_connection_with_a_notice(browser, site):
+    base, api = site
+    page = open_page(browser, f"{base}/events/{SLUG}/")
+    api.call("POST", f"/api/events/{SLUG}/status/", {"status": "ended"})
+    page.wait_for_selector(".ended-notice:has-text('This event has ended')")
+    assert page.evaluate("window.liveblog.socket.readyState") >= 2  # closing or closed
+    page.wait_for_timeout(1500)
+    assert page.get_attribute(".live-status", "data-state") == "ended"
+    reopened = open_page(browser, f"{base}/events/{SLUG}/")
+    assert reopened.is_visible(".ended-notice")
+    api.call("POST", f"/api/events/{SLUG}/status/", {"status": "live"})

@@ -143,7 +143,9 @@ def clear_reader_counts(redis_url: str) -> None:
     """A previous run's processes may still count as live readers for a few seconds."""
     import redis
 
-    redis.Redis.from_url(redis_url, socket_timeout=2).delete(f"liveblog:readers:{SLUG}")
+    redis.Redis.from_url(redis_url, socket_timeout=2).delete(
+        f"liveblog:readers:{SLUG}"
+    )  # the default LIVEBLOG_REDIS_PREFIX
 
 
 def liveblog_phase(args, tmp: Path) -> Phase:

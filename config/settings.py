@@ -104,6 +104,8 @@ else:
 
 # Seconds between reader-count updates (each process reports its count; readers get the total).
 LIVEBLOG_READERS_INTERVAL = float(os.environ.get("LIVEBLOG_READERS_INTERVAL", "5"))
+# Prefix of the Redis pub/sub channel and keys; deployments sharing a Redis server differ here.
+LIVEBLOG_REDIS_PREFIX = os.environ.get("LIVEBLOG_REDIS_PREFIX", "liveblog")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -15,6 +15,7 @@ from typing import Any
 
 import redis
 import redis.asyncio as aioredis
+import redis.connection
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import transaction
@@ -90,11 +91,19 @@ def frame_for_change(*, event: Event, seq: int, type: str, entry: Entry | None) 
 # Redis in one PUBLISH. Every process holds one Redis subscription and its hub fans each frame
 # out to the process's own readers, in seq order, as the same pre-serialized text.
 
-REDIS_CHANNEL = "liveblog:changes"
+
+def redis_channel() -> str:
+    """One channel per Redis database: pub/sub ignores the database number, and two deployments
+    sharing a server must not hear each other."""
+    database = redis.connection.parse_url(settings.REDIS_URL).get("db", 0)
+    return f"{settings.LIVEBLOG_REDIS_PREFIX}:{database}:changes"
+
+
 SEQ = re.compile(r"[0-9]{1,18}")  # a seq as clients send it
 REPLAY_LIMIT = 500  # a reader further behind than this reloads instead of replaying
 RECENT = 512  # frames each stream keeps for readers that reconnect
 GAP_WAIT = 0.25  # seconds a frame that arrived early waits for the missing ones
+FAN_OUT_SLICE = 100  # readers sent to before the loop may write to the network
 
 
 Send = Callable[[dict[str, str]], Awaitable[None]]
@@ -115,18 +124,18 @@ def reset_frame(reason: str) -> str:
 
 def publish_on_commit(change: Change) -> None:
     """Publish the change's frame once its transaction commits; never if it rolls back."""
-    slug, seq, frame = change.event.slug, change.seq, change.frame
-    transaction.on_commit(lambda: publish(slug, seq, frame))
+    slug, seq, frame, epoch = change.event.slug, change.seq, change.frame, change.event.epoch
+    transaction.on_commit(lambda: publish(slug, seq, frame, epoch))
 
 
-def publish(slug: str, seq: int, frame: str) -> None:
+def publish(slug: str, seq: int, frame: str, epoch: str = "") -> None:
     """Hand a committed frame to the readers. A failure is logged, never raised: the change is
     committed, and readers recover it through seq once delivery works again."""
-    hub.deliver_threadsafe(slug, seq, frame)
+    hub.deliver_threadsafe(slug, seq, frame, epoch)
     if not settings.REDIS_URL:
         return
     try:
-        _redis_client().publish(REDIS_CHANNEL, f"{slug} {seq}\n{frame}")
+        _redis_client().publish(redis_channel(), f"{slug} {seq} {epoch}\n{frame}")
     except redis.RedisError:
         log.warning("publish of %s #%s to Redis failed; readers will catch up", slug, seq, exc_info=True)
 
@@ -273,12 +282,14 @@ class Stream:
 
     async def _send_all(self, message: dict[str, str]) -> None:
         # One message object for every reader: the frame was serialized once, at commit.
-        for key, send in list(self.readers.items()):
+        for n, (key, send) in enumerate(list(self.readers.items()), 1):
             try:
                 await send(message)
             except Exception:
                 log.info("dropping a reader of %s that could not be sent to", self.slug, exc_info=True)
                 self.readers.pop(key, None)
+            if n % FAN_OUT_SLICE == 0:
+                await asyncio.sleep(0)  # let the first readers' bytes leave while the rest queue
 
     def _spawn(self, coroutine) -> None:
         task = asyncio.ensure_future(coroutine)
@@ -353,7 +364,7 @@ class Hub:
         await stream.catch_up()
         return stream
 
-    def deliver_threadsafe(self, slug: str, seq: int, frame: str) -> None:
+    def deliver_threadsafe(self, slug: str, seq: int, frame: str, epoch: str = "") -> None:
         loop = self.loop
         if loop is None or loop.is_closed():
             return  # no reader has connected to this process
@@ -362,15 +373,16 @@ class Hub:
         except RuntimeError:
             running = None
         if running is loop:
-            self.deliver(slug, seq, frame)
+            self.deliver(slug, seq, frame, epoch)
         else:
             # A fresh context: the caller's (a sync thread inside asgiref's executor) would make
             # the tasks this frame spawns look like they run in that executor too.
-            loop.call_soon_threadsafe(self.deliver, slug, seq, frame, context=contextvars.Context())
+            loop.call_soon_threadsafe(self.deliver, slug, seq, frame, epoch, context=contextvars.Context())
 
-    def deliver(self, slug: str, seq: int, frame: str) -> None:
+    def deliver(self, slug: str, seq: int, frame: str, epoch: str = "") -> None:
         stream = self.streams.get(slug)
-        if stream is not None:
+        # A frame of another epoch (a restored database) never mixes with this stream's seqs.
+        if stream is not None and (not epoch or epoch == stream.epoch):
             stream.deliver(seq, frame)
 
     async def _tick(self) -> None:
@@ -412,8 +424,8 @@ class Hub:
         while True:
             try:
                 async with self.redis.pubsub() as pubsub:
-                    await pubsub.subscribe(REDIS_CHANNEL)
-                    log.info("subscribed to %s", REDIS_CHANNEL)
+                    await pubsub.subscribe(redis_channel())
+                    log.info("subscribed to %s", redis_channel())
                     delay = 0.5
                     for stream in list(self.streams.values()):
                         await stream.catch_up()  # whatever was published while we were away
@@ -434,7 +446,7 @@ class Hub:
         fresh_after = now - 3 * settings.LIVEBLOG_READERS_INTERVAL
         shared = {}
         for slug, (count, editors) in local.items():
-            key = f"liveblog:readers:{slug}"
+            key = f"{settings.LIVEBLOG_REDIS_PREFIX}:readers:{slug}"
             async with self.redis.pipeline(transaction=False) as pipe:
                 pipe.hset(key, self.process_id, json.dumps([count, now, editors]))
                 pipe.expire(key, 3600)
@@ -448,8 +460,9 @@ class Hub:
         if message.get("type") != "message":
             return
         header, _, frame = message["data"].decode().partition("\n")
-        slug, _, seq = header.partition(" ")
-        self.deliver(slug, int(seq), frame)
+        slug, seq, epoch = (header.split(" ") + ["", ""])[:3]
+        if SEQ.fullmatch(seq):
+            self.deliver(slug, int(seq), frame, epoch)
 
 
 def _report(value: bytes) -> list | None:

@@ -150,9 +150,9 @@ async def test_a_frame_lost_on_its_way_is_fetched_and_order_kept(summit, layer, 
     await frames(reader, 1)
     real = publishing.publish
 
-    def lose_seq_two(slug, seq, frame):
+    def lose_seq_two(slug, seq, frame, epoch):
         if seq != 2:
-            real(slug, seq, frame)
+            real(slug, seq, frame, epoch)
 
     monkeypatch.setattr(publishing, "publish", lose_seq_two)
     for n in range(3):
@@ -204,8 +204,19 @@ async def test_a_change_that_was_never_published_reaches_readers_within_a_tick(s
     settings.LIVEBLOG_READERS_INTERVAL = 0.2
     reader = await connect("?after=0")
     await frames(reader, 1)
-    monkeypatch.setattr(publishing, "publish", lambda slug, seq, frame: None)
+    monkeypatch.setattr(publishing, "publish", lambda slug, seq, frame, epoch: None)
     await post(summit, "Imported by a script.")
     frame = (await frames(reader, 1))[0]
     assert frame["seq"] == 1 and frame["entry"]["body"] == "Imported by a script."
+    await reader.disconnect()
+
+
+async def test_frames_of_another_deployment_or_epoch_are_ignored(summit, layer):
+    reader = await connect("?after=0")
+    await frames(reader, 1)
+    foreign = json.dumps({"type": "entry.deleted", "seq": 1, "epoch": "other", "entry": {"id": 99}})
+    publishing.hub.deliver("summit", 1, foreign, "other")
+    assert await reader.receive_nothing(0.3)
+    await post(summit, "The real seq 1.")
+    assert (await frames(reader, 1))[0]["entry"]["body"] == "The real seq 1."
     await reader.disconnect()

@@ -16,8 +16,15 @@ TITLE = (
     "International Online Conference of the Iranian Communities "
     "on the 30th Anniversary of 1988 Massacre in Iran"
 )
-# Kept beside the SQLite file so each `make run` can print the same working login.
-PASSWORD_FILE = Path(settings.BASE_DIR) / ".demo-admin-password"
+
+
+def password_file() -> Path:
+    """Beside the SQLite database (so each `make run` prints the same working login, and a
+    throwaway database keeps its own), or in the project for any other database."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"].endswith("sqlite3") and str(database["NAME"]) != ":memory:":
+        return Path(database["NAME"]).with_name(".demo-admin-password")
+    return Path(settings.BASE_DIR) / ".demo-admin-password"
 
 
 class Command(BaseCommand):
@@ -43,12 +50,13 @@ class Command(BaseCommand):
     def _admin_password(self) -> str:
         User = get_user_model()
         admin = User.objects.filter(username="admin").first()
-        if admin and PASSWORD_FILE.exists() and admin.check_password(PASSWORD_FILE.read_text().strip()):
-            return PASSWORD_FILE.read_text().strip()
+        saved = password_file()
+        if admin and saved.exists() and admin.check_password(saved.read_text().strip()):
+            return saved.read_text().strip()
         password = secrets.token_urlsafe(12)
         admin = admin or User(username="admin", is_staff=True, is_superuser=True)
         admin.set_password(password)
         admin.save()
-        PASSWORD_FILE.write_text(password + "\n")
-        PASSWORD_FILE.chmod(0o600)
+        saved.write_text(password + "\n")
+        saved.chmod(0o600)
         return password

@@ -61,6 +61,19 @@ class ReaderConsumer(AsyncWebsocketConsumer):
     async def allowed(self) -> bool:
         return True
 
+    def backlog(self) -> int:
+        """Bytes sent to this reader that the server has not written to the network yet."""
+        transport = _transport(self.base_send)
+        if transport is None:
+            return 0
+        return len(transport.dataBuffer) + transport._tempDataLen
+
+    def abort(self) -> None:
+        """Drop the connection at once: a close frame would wait behind the backlog."""
+        transport = _transport(self.base_send)
+        if transport is not None:
+            transport.abortConnection()
+
     async def joined(self) -> None:
         """Called once the socket receives live frames."""
 
@@ -76,6 +89,14 @@ class ReaderConsumer(AsyncWebsocketConsumer):
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         """Readers have nothing to say; whatever they send is ignored."""
+
+
+def _transport(send):
+    """Daphne's TCP transport behind an ASGI send (a partial of its reply handler over the
+    connection's protocol), or None under another server or in tests."""
+    protocol = getattr(send, "args", (None,))[0]
+    transport = getattr(protocol, "transport", None)
+    return transport if hasattr(transport, "dataBuffer") and hasattr(transport, "_tempDataLen") else None
 
 
 def _int(value: str) -> int | None:

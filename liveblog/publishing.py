@@ -282,9 +282,17 @@ class Stream:
 
     async def _send_all(self, message: dict[str, str]) -> None:
         # One message object for every reader: the frame was serialized once, at commit.
+        limit = settings.LIVEBLOG_READER_BUFFER
         for n, (key, send) in enumerate(list(self.readers.items()), 1):
             try:
                 await send(message)
+                if key.backlog() > limit:
+                    # A reader that stopped reading: its frames would pile up in this process.
+                    log.info(
+                        "disconnecting a reader of %s that fell %d bytes behind", self.slug, key.backlog()
+                    )
+                    self.readers.pop(key, None)
+                    key.abort()
             except Exception:
                 log.info("dropping a reader of %s that could not be sent to", self.slug, exc_info=True)
                 self.readers.pop(key, None)

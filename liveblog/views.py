@@ -5,10 +5,12 @@ import uuid
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -20,6 +22,7 @@ from liveblog.models import Entry, Event
 from liveblog.reports.exporter import export_report
 
 log = logging.getLogger(__name__)
+PAGE_CACHE_SECONDS = 60  # bounds how late the time-based "Now live in" strip can be
 
 
 @require_safe
@@ -35,6 +38,21 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def _event_page(request: HttpRequest, slug: str, template: str) -> HttpResponse:
     event = get_object_or_404(Event, slug=slug)
+    # The page as it is at this seq: every change bumps the seq, so no stale copy is ever served.
+    key = f"page:{template}:{reader.etag(event)}:{request.get_host()}:{request.get_full_path()}"
+    html = cache.get(key)
+    if html is None:
+        html = _render_event_page(request, event, template)
+        cache.set(key, html, PAGE_CACHE_SECONDS)
+    response = HttpResponse(html)
+    response["ETag"] = reader.etag(event)
+    ended = event.status == Event.Status.ENDED
+    # An ended event is an archive: caches may keep it. A live one is checked every time (304s).
+    response["Cache-Control"] = "public, max-age=300" if ended else "public, max-age=0, must-revalidate"
+    return response
+
+
+def _render_event_page(request: HttpRequest, event: Event, template: str) -> str:
     sessions = reader.city_counts(event)
     view = reader.ReaderView.from_request(request, event, sessions)
     entries, next_url = view.page()
@@ -56,12 +74,7 @@ def _event_page(request: HttpRequest, slug: str, template: str) -> HttpResponse:
         "order_urls": {order: view.url(order=order) for order in reader.ORDERS},
         "page_ids": {entry.pk for entry in entries},
     }
-    response = render(request, template, context)
-    response["ETag"] = reader.etag(event)
-    ended = event.status == Event.Status.ENDED
-    # An ended event is an archive: caches may keep it. A live one is checked every time (304s).
-    response["Cache-Control"] = "public, max-age=300" if ended else "public, max-age=0, must-revalidate"
-    return response
+    return render_to_string(template, context, request)
 
 
 def _event_etag(request: HttpRequest, slug: str) -> str | None:

@@ -301,3 +301,12 @@ def test_the_embed_page_is_minimal_and_may_be_framed(client, event, alice):
     assert "X-Frame-Options" not in response and "Embedded." in page
     assert 'class="site-header"' not in page and 'data-city="paris"' in page
     assert client.get("/events/summit/")["X-Frame-Options"] == "DENY"
+
+
+def test_a_cached_page_is_replaced_by_the_next_change(client, event, alice, django_assert_max_num_queries):
+    services.entry_create(event=event, by=alice, body="First.")
+    first = client.get("/events/summit/").content
+    with django_assert_max_num_queries(2):  # from the cache: only the event is read (ETag, page)
+        assert client.get("/events/summit/").content == first
+    services.entry_create(event=event, by=alice, body="Second.")
+    assert "Second." in client.get("/events/summit/").content.decode()

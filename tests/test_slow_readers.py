@@ -1,0 +1,72 @@
+"""A reader that stops reading is dropped once its backlog passes the bound; others go on."""
+
+import asyncio
+import base64
+import os
+import socket
+import time
+
+from tests.server import daphne, manage, production_env
+from tests.test_processes import SLUG, head, read_frames, reader, run
+from tests.test_reader_browser import Api
+
+
+def stalled_reader(base: str, after: int) -> socket.socket:
+    """A WebSocket client that completes the handshake and then never reads again."""
+    host, port = base.removeprefix("http://").split(":")
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # a small window fills quickly
+    sock.connect((host, int(port)))
+    key = base64.b64encode(os.urandom(16)).decode()
+    sock.sendall(
+        (
+            f"GET /ws/events/{SLUG}/?after={after} HTTP/1.1\r\nHost: {host}:{port}\r\nOrigin: {base}\r\n"
+            f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
+            "Sec-WebSocket-Version: 13\r\n\r\n"
+        ).encode()
+    )
+    assert sock.recv(4096).startswith(b"HTTP/1.1 101")
+    return sock
+
+
+def dropped(sock: socket.socket) -> bool:
+    """True once the server has aborted the connection (a reset, or the end of the stream)."""
+    sock.settimeout(0.2)
+    try:
+        while True:
+            if not sock.recv(1 << 20):
+                return True
+    except ConnectionResetError:
+        return True
+    except TimeoutError:
+        return False
+
+
+def test_a_stalled_reader_is_dropped_and_the_others_get_everything(tmp_path):
+    env = production_env(tmp_path, LIVEBLOG_READER_BUFFER="65536")
+    manage(env, "migrate", "--noinput")
+    manage(env, "load_demo")
+    token = manage(env, "create_editor", "newsdesk", "--event", SLUG, "--token").split()[-1]
+    with daphne(env) as base:
+        api, seq = Api(base, token), head(base)
+        stalled = stalled_reader(base, seq)
+        posts = 150
+
+        async def scenario():
+            async with reader(base, seq) as live:
+                await read_frames(live, 1)
+
+                def post_all():
+                    for n in range(posts):
+                        api.call("POST", f"/api/events/{SLUG}/entries/", {"body": f"{n} " + "x" * 15000})
+
+                posting = asyncio.create_task(asyncio.to_thread(post_all))  # this reader keeps reading
+                got = await read_frames(live, posts, timeout=60)
+                await posting
+                assert [f["seq"] for f in got] == list(range(seq + 1, seq + posts + 1))
+
+        run(scenario())
+        deadline = time.monotonic() + 10
+        while not dropped(stalled) and time.monotonic() < deadline:
+            pass
+        assert dropped(stalled), "the stalled reader is still connected"

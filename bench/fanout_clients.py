@@ -2,11 +2,14 @@
 noting when every entry.created frame reaches every connection.
 
 The readers live in processes of their own so that the clients' CPU is not the server's, and
-several of them so that one client loop does not become the bottleneck it is meant to measure."""
+several of them so that one client loop does not become the bottleneck it is meant to measure.
+With ``resume`` they behave like the reader page when the server goes away: reconnect with
+jittered exponential backoff and ``?after=<last seq applied>``."""
 
 import asyncio
 import json
 import multiprocessing
+import random
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -27,6 +30,8 @@ class ReaderPlan:
     indexes: tuple[int, ...]
     concurrency: int  # handshakes in flight at once in this process
     open_timeout: float
+    resume: bool = False  # reconnect when the server drops the connection, as the page does
+    resume_timeout: float = 60.0  # seconds from a drop after which a reader gives up
 
 
 @dataclass
@@ -36,6 +41,12 @@ class ReaderResult:
     got: list[tuple[int, float]] = field(default_factory=list)  # (seq, receive time) of entries
     other: list[str] = field(default_factory=list)  # frame types that should not have come
     error: str | None = None
+    epoch: str | None = None
+    applied: int = 0  # the highest seq received: what a reconnection resumes after
+    drops: list[float] = field(default_factory=list)  # when the server dropped the connection
+    resumed: list[float] = field(default_factory=list)  # when a reconnection's hello arrived
+    retries: int = 0  # reconnection attempts that failed (the server was not back yet)
+    retry_errors: Counter[str] = field(default_factory=Counter)
 
 
 @dataclass
@@ -60,6 +71,22 @@ def frame_head(message: str) -> tuple[str, int | None]:
     return str(frame.get("type")), frame.get("seq")
 
 
+# The reader page's reconnection (liveblog/static/liveblog/js/reader.js): the ceiling starts at
+# 0.5 s and doubles per failed attempt up to 30 s; each delay is drawn from 50-100% of it, so that
+# thousands of pages dropped at once do not come back at once.
+BACKOFF_FIRST, BACKOFF_MAX = 0.5, 30.0
+
+
+def backoff(attempt: int) -> float:
+    ceiling = min(BACKOFF_MAX, BACKOFF_FIRST * 2**attempt)
+    return ceiling / 2 + random.random() * ceiling / 2
+
+
+def resume_url(url: str, result: ReaderResult) -> str:
+    epoch = f"&epoch={result.epoch}" if result.epoch else ""  # the page sends the epoch it shows
+    return f"{url.split('?')[0]}?after={result.applied}{epoch}"
+
+
 def run_worker(conn: Connection, plan: ReaderPlan) -> None:
     child_setup()
     asyncio.run(Worker(conn, plan).run())
@@ -71,7 +98,7 @@ class Worker:
     def __init__(self, conn: Connection, plan: ReaderPlan):
         self.conn, self.plan = conn, plan
         self.results = {i: ReaderResult(i) for i in plan.indexes}
-        self.sockets: list[ClientConnection] = []
+        self.connected = 0  # readers whose first hello arrived: every frame must reach them all
         self.counts: Counter[int] = Counter()
         self.listeners: set[asyncio.Task] = set()
         self.finishing = False
@@ -90,62 +117,110 @@ class Worker:
         started = now()
         await asyncio.gather(*(self._open(index, gate) for index in self.plan.indexes))
         errors = Counter(r.error for r in self.results.values() if r.error)
-        return ConnectReport(len(self.sockets), sum(errors.values()), started, now(), dict(errors))
+        return ConnectReport(self.connected, sum(errors.values()), started, now(), dict(errors))
 
     async def _open(self, index: int, gate: asyncio.Semaphore) -> None:
         result = self.results[index]
-        server = index % len(self.plan.urls)
         async with gate:
             try:
-                ws = await connect(
-                    self.plan.urls[server],
-                    origin=self.plan.origins[server],  # the origin check rejects a missing one
-                    open_timeout=self.plan.open_timeout,
-                    ping_interval=None,  # browsers do not ping; the server's pings are answered
-                    compression=None,  # Daphne does not accept permessage-deflate anyway
-                    proxy=None,
-                )
-                result.hello_seq = await self._hello(ws)
+                ws, hello = await self._handshake(index, self._url(index))
             except Exception as exc:
-                result.error = f"{type(exc).__name__}: {exc}"[:120]
+                result.error = describe(exc)
                 return
-        self.sockets.append(ws)
+        result.hello_seq = result.applied = hello["seq"]
+        result.epoch = hello.get("epoch")
+        self.connected += 1
         task = asyncio.ensure_future(self._listen(ws, result))
         self.listeners.add(task)
 
-    async def _hello(self, ws: ClientConnection) -> int:
+    def _url(self, index: int) -> str:
+        return self.plan.urls[index % len(self.plan.urls)]
+
+    async def _handshake(self, index: int, url: str) -> tuple[ClientConnection, dict]:
+        ws = await connect(
+            url,
+            origin=self.plan.origins[index % len(self.plan.urls)],  # the origin check rejects none
+            open_timeout=self.plan.open_timeout,
+            ping_interval=None,  # browsers do not ping; the server's pings are answered
+            compression=None,  # Daphne does not accept permessage-deflate anyway
+            proxy=None,
+        )
+        return ws, await self._hello(ws)
+
+    async def _hello(self, ws: ClientConnection) -> dict:
         """A reader counts as connected once its hello arrived: that is when the page is live."""
         try:
             async with asyncio.timeout(self.plan.open_timeout):
-                kind, seq = frame_head(await ws.recv())
-            if kind != "hello" or seq is None:
-                raise RuntimeError(f"the first frame was {kind!r}, not hello")
-            return seq
+                hello = json.loads(await ws.recv())  # small, and its epoch is needed to resume
+            if hello.get("type") != "hello" or not isinstance(hello.get("seq"), int):
+                raise RuntimeError(f"the first frame was {hello.get('type')!r}, not hello")
+            return hello
         except BaseException:
             ws.transport.abort()
             raise
 
     async def _listen(self, ws: ClientConnection, result: ReaderResult) -> None:
+        while True:
+            error = await self._receive(ws, result)
+            if self.finishing:
+                return
+            if not self.plan.resume or error.startswith("reset"):
+                result.error = error  # a reset would make the page reload, not reconnect
+                return
+            result.drops.append(now())
+            resumed = await self._resume(result)
+            if resumed is None:
+                return
+            ws = resumed
+
+    async def _receive(self, ws: ClientConnection, result: ReaderResult) -> str:
+        """Note every frame until the connection ends; return why it ended."""
         try:
             async for message in ws:
                 received = now()  # first thing: the parsing below is the client's cost
                 kind, seq = frame_head(message)
                 if kind == "entry.created" and seq is not None:
                     result.got.append((seq, received))
-                    self._tally(seq)
+                    if seq > result.applied:  # a repeat or a late one is not news; a gap shows later
+                        result.applied = seq
+                        self._tally(seq)
                 elif kind != "readers":
                     result.other.append(kind)
+                    if kind == "reset":
+                        return "reset by the server"
         except ConnectionClosed as exc:
-            result.error = f"closed: {exc}"[:120]
-        else:
-            if not self.finishing:
-                result.error = "closed by the server"
+            return f"closed: {exc}"[:120]
+        return "closed by the server"
+
+    async def _resume(self, result: ReaderResult) -> ClientConnection | None:
+        """Reconnect as the page does until a hello arrives or ``resume_timeout`` passes."""
+        deadline = now() + self.plan.resume_timeout
+        attempt, last_error = 0, "no attempt"
+        while now() < deadline and not self.finishing:
+            await asyncio.sleep(min(backoff(attempt), max(0.0, deadline - now())))
+            attempt += 1
+            try:
+                ws, _ = await self._handshake(result.index, resume_url(self._url(result.index), result))
+            except Exception as exc:
+                last_error = describe(exc)
+                result.retries += 1
+                result.retry_errors[last_error.split(":")[0]] += 1
+                continue
+            result.resumed.append(now())
+            return ws
+        if not self.finishing:
+            result.error = f"did not resume within {self.plan.resume_timeout:g} s: {last_error}"[:160]
+        return None
 
     def _tally(self, seq: int) -> None:
         # The bench process waits for this before the next round.
         self.counts[seq] += 1
-        if self.counts[seq] == len(self.sockets):
+        if self.counts[seq] == self.connected:
             self.conn.send(("got", seq))
+
+
+def describe(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:120]
 
 
 class Fleet:
@@ -167,11 +242,25 @@ class Fleet:
 
     @staticmethod
     def plans(
-        urls: list[str], readers: int, procs: int, concurrency: int, timeout: float
+        urls: list[str],
+        readers: int,
+        procs: int,
+        concurrency: int,
+        timeout: float,
+        resume: bool = False,
+        resume_timeout: float = 60.0,
     ) -> list[ReaderPlan]:
         origins = tuple(url.replace("ws://", "http://").split("/ws/")[0] for url in urls)
         return [
-            ReaderPlan(tuple(urls), origins, tuple(range(p, readers, procs)), concurrency, timeout)
+            ReaderPlan(
+                tuple(urls),
+                origins,
+                tuple(range(p, readers, procs)),
+                concurrency,
+                timeout,
+                resume,
+                resume_timeout,
+            )
             for p in range(procs)
         ]
 

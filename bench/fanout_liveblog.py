@@ -54,10 +54,12 @@ class Daphne:
         return self.url.replace("http://", "ws://") + f"/ws/events/{SLUG}/"
 
 
-def start_daphne(env: dict[str, str], log: Path, application: str = "config.asgi:application") -> Daphne:
+def start_daphne(
+    env: dict[str, str], log: Path, application: str = "config.asgi:application", port: int | None = None
+) -> Daphne:
     """The production command line. Its output goes to a file: a pipe nobody reads would
-    eventually block the server on its own logging."""
-    port = free_port()
+    eventually block the server on its own logging. ``port``: the same one again, for a restart."""
+    port = port or free_port()
     command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), application]
     with open(log, "w") as out:
         proc = subprocess.Popen(
@@ -96,6 +98,13 @@ def log_problems(log: Path) -> list[str]:
     return [line for line in log.read_text(errors="replace").splitlines() if any(m in line for m in markers)]
 
 
+def dropped_readers(log: Path) -> int:
+    """Readers the server disconnected for falling too far behind (publishing.Stream._send_all
+    logs each one at INFO)."""
+    marker = "disconnecting a reader of"
+    return sum(marker in line for line in log.read_text(errors="replace").splitlines())
+
+
 def local_open(request: str | urllib.request.Request, timeout: float = 10):
     """urlopen, for the servers this benchmark started on 127.0.0.1 and nothing else."""
     url = request if isinstance(request, str) else request.full_url
@@ -111,6 +120,12 @@ def head_seq(base: str) -> int:
 
 def post_entry(base: str, token: str, body: str) -> float:
     """Post one entry through the write API; return how long the POST took, in seconds."""
+    return create_entry(base, token, body)[1]
+
+
+def create_entry(base: str, token: str, body: str) -> tuple[int, float]:
+    """Post one entry; return its id and how long the POST took. The answer carries no seq:
+    concurrent posts get theirs in commit order, which ``entry_seqs`` reads back."""
     request = urllib.request.Request(  # noqa: S310 (local_open checks the URL)
         f"{base}/api/events/{SLUG}/entries/",
         data=json.dumps({"body": body, "city": "paris"}).encode(),
@@ -121,7 +136,15 @@ def post_entry(base: str, token: str, body: str) -> float:
     with local_open(request, timeout=30) as response:
         if response.status != 201:
             raise RuntimeError(f"POST answered {response.status}: {response.read()[:300]!r}")
-    return now() - started
+        entry_id = json.loads(response.read())["id"]
+    return entry_id, now() - started
+
+
+def entry_seqs(base: str, after: int) -> dict[int, int]:
+    """Entry id: seq of its entry.created frame, for the changes after ``after``."""
+    with local_open(f"{base}/api/events/{SLUG}/changes/?after={after}") as response:
+        frames = json.loads(response.read())["frames"]
+    return {f["entry"]["id"]: f["seq"] for f in frames if f.get("type") == "entry.created"}
 
 
 def frame_size(base: str, seq: int) -> int:

@@ -78,3 +78,29 @@ async def next_command(conn: Connection) -> Any:
     finally:
         loop.remove_reader(conn.fileno())
     return conn.recv()
+
+
+def listen_overflows() -> int:
+    """The kernel's count of connections dropped because a listen queue was full
+    (TcpExt ListenOverflows, machine-wide): a handshake storm against a short accept queue shows
+    up here as SYNs the clients must retransmit, a second or more later."""
+    with open("/proc/net/netstat") as netstat:
+        lines = [line.split() for line in netstat if line.startswith("TcpExt:")]
+    names, values = lines[0], lines[1]
+    return int(values[names.index("ListenOverflows")])
+
+
+def tcp_queues() -> dict[tuple[int, int], tuple[int, int]]:
+    """Established IPv4 sockets by (local port, remote port): (bytes in the send queue, bytes in
+    the receive queue), from /proc/net/tcp. The kernel holds a slow reader's bytes here before
+    the server's own buffer sees any."""
+    queues = {}
+    with open("/proc/net/tcp") as table:
+        next(table)
+        for row in table:
+            _, local, remote, state, tx_rx = row.split()[:5]
+            if state == "01":
+                tx, rx = tx_rx.split(":")
+                ports = int(local.rpartition(":")[2], 16), int(remote.rpartition(":")[2], 16)
+                queues[ports] = (int(tx, 16), int(rx, 16))
+    return queues

@@ -58,6 +58,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "liveblog.middleware.SecurityHeadersMiddleware",
+    "liveblog.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -89,13 +91,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # failing with "database is locked" half-way through a transaction.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 
-# Per process: rendered reader pages, keyed by the event's seq (see liveblog/views.py).
+# default: per process, rendered reader pages keyed by the event's seq (see liveblog/views.py).
+# ratelimit: shared by every process when Redis is there, so limits hold across them.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "OPTIONS": {"MAX_ENTRIES": envint("PAGE_CACHE_ENTRIES", 2000)},
-    }
+    },
+    "ratelimit": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": os.environ.get("LIVEBLOG_REDIS_PREFIX", "liveblog"),
+            "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
+        }
+        if os.environ.get("REDIS_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
+    ),
 }
+# Sign-in attempts per client address and per username; API writes per user.
+LIVEBLOG_LOGIN_RATE = os.environ.get("LIVEBLOG_LOGIN_RATE", "10/m")
+LIVEBLOG_WRITE_RATE = os.environ.get("LIVEBLOG_WRITE_RATE", "120/m")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -114,6 +130,12 @@ else:
 LIVEBLOG_READERS_INTERVAL = float(os.environ.get("LIVEBLOG_READERS_INTERVAL", "5"))
 # Bytes a reader may fall behind (frames the server could not write yet) before it is dropped.
 LIVEBLOG_READER_BUFFER = envint("LIVEBLOG_READER_BUFFER", 256 * 1024)
+# Proxies whose X-Forwarded-For is believed (comma-separated addresses, e.g. nginx's).
+TRUSTED_PROXIES = set(envlist("TRUSTED_PROXIES"))
+# WebSocket connections one client address may hold open in one process.
+LIVEBLOG_MAX_SOCKETS_PER_IP = envint("LIVEBLOG_MAX_SOCKETS_PER_IP", 200)
+# Messages a reader may send (readers have nothing to say; pings are below this layer).
+LIVEBLOG_READER_MESSAGES_PER_MINUTE = envint("LIVEBLOG_READER_MESSAGES_PER_MINUTE", 10)
 # Prefix of the Redis pub/sub channel and keys; deployments sharing a Redis server differ here.
 LIVEBLOG_REDIS_PREFIX = os.environ.get("LIVEBLOG_REDIS_PREFIX", "liveblog")
 
@@ -152,6 +174,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_CLASSES": ["liveblog.ratelimit.WriteThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"writes": os.environ.get("LIVEBLOG_WRITE_RATE", "120/m")},
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }
@@ -160,6 +184,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Events, entries and the change feed of Liveblog.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "EntryStatusEnum": "liveblog.models.Entry.Status",
+        "EventStatusEnum": "liveblog.models.Event.Status",
+    },
 }
 
 # Security: strict by default, relaxed only by DEBUG or explicit settings.

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("liveblog.urls")),
     path("api/", include("liveblog.api.urls")),
     path("admin/", admin.site.urls),
+    path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("healthz", views.healthz, name="healthz"),
 ]

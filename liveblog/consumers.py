@@ -1,14 +1,21 @@
 """The readers' WebSocket: hello, what they missed, then the live frames."""
 
 import json
+import time
 from urllib.parse import parse_qs
 
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 
+from liveblog.clients import scope_client_ip
 from liveblog.models import Event
 from liveblog.publishing import SEQ, hub, replay_problem, reset_frame
+
+CLOSE_UNSUPPORTED = 1003  # readers send no binary data
+CLOSE_POLICY = 1008  # a reader that keeps talking
+CLOSE_TOO_MANY = 4029  # too many sockets from one client address
 
 
 class ReaderConsumer(AsyncWebsocketConsumer):
@@ -25,6 +32,11 @@ class ReaderConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def connect(self) -> None:
+        self.ip = scope_client_ip(self.scope)
+        if not hub.admit(self.ip):
+            await self.close(code=CLOSE_TOO_MANY)  # a client address already holds its share
+            return
+        self.admitted = True
         self.slug = self.scope["url_route"]["kwargs"]["slug"]
         query = parse_qs(self.scope["query_string"].decode("latin-1"))
         self.stream = await hub.stream(self.slug, epoch=query.get("epoch", [None])[0])
@@ -86,9 +98,18 @@ class ReaderConsumer(AsyncWebsocketConsumer):
         stream = getattr(self, "stream", None)
         if stream is not None:
             stream.leave(self)
+        if getattr(self, "admitted", False):
+            hub.release(self.ip)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        """Readers have nothing to say; whatever they send is ignored."""
+        """Readers have nothing to say: text is ignored, within a rate; binary is refused."""
+        if bytes_data is not None:
+            await self.close(code=CLOSE_UNSUPPORTED)
+            return
+        now = time.monotonic()
+        self.said = [t for t in getattr(self, "said", []) if now - t < 60] + [now]
+        if len(self.said) > settings.LIVEBLOG_READER_MESSAGES_PER_MINUTE:
+            await self.close(code=CLOSE_POLICY)
 
 
 def _transport(send):

@@ -3,6 +3,7 @@ delivery to every reader. The only module that talks to Redis."""
 
 import asyncio
 import contextvars
+import ipaddress
 import json
 import logging
 import random
@@ -319,6 +320,28 @@ class Hub:
         self.tasks: set[asyncio.Task] = set()
         self.redis: aioredis.Redis | None = None
         self.process_id = uuid.uuid4().hex
+        self.sockets_per_ip: dict[str, int] = {}
+
+    def admit(self, ip: str) -> bool:
+        """Count a new socket of ``ip``, unless it already holds LIVEBLOG_MAX_SOCKETS_PER_IP.
+        Loopback is not counted: it is a proxy on this host whose clients cannot be told apart
+        (until it is named in TRUSTED_PROXIES), or a local tool."""
+        if _loopback(ip):
+            return True
+        held = self.sockets_per_ip.get(ip, 0)
+        if held >= settings.LIVEBLOG_MAX_SOCKETS_PER_IP:
+            return False
+        self.sockets_per_ip[ip] = held + 1
+        return True
+
+    def release(self, ip: str) -> None:
+        if _loopback(ip):
+            return
+        held = self.sockets_per_ip.get(ip, 0) - 1
+        if held > 0:
+            self.sockets_per_ip[ip] = held
+        else:
+            self.sockets_per_ip.pop(ip, None)
 
     def _bind(self) -> None:
         """Attach to the running loop; a new loop (a test, a restarted server) starts afresh."""
@@ -471,6 +494,13 @@ class Hub:
         slug, seq, epoch = (header.split(" ") + ["", ""])[:3]
         if SEQ.fullmatch(seq):
             self.deliver(slug, int(seq), frame, epoch)
+
+
+def _loopback(ip: str) -> bool:
+    try:
+        return ipaddress.ip_address(ip).is_loopback
+    except ValueError:
+        return False
 
 
 def _report(value: bytes) -> list | None:

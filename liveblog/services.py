@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import IntegrityError, transaction
+from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -220,7 +221,10 @@ def speaker_get_or_create(*, name: str, honorific: str = "", title: str = "") ->
     elif not honorific:
         honorific, name = split_honorific(name)
     name = " ".join(name.split())
-    speaker = Speaker.objects.annotate(lname=Lower("name")).filter(lname=name.lower()).first()
+    # Lowercased by the database on both sides, as the unique constraint does (SQLite's LOWER
+    # leaves "Í" alone, Python's does not).
+    same_name = Speaker.objects.annotate(lname=Lower("name")).filter(lname=Lower(Value(name)))
+    speaker = same_name.first()
     if speaker is not None:
         return speaker
     speaker = Speaker(name=name, honorific=honorific, title=title)
@@ -229,7 +233,7 @@ def speaker_get_or_create(*, name: str, honorific: str = "", title: str = "") ->
         with transaction.atomic():  # another writer may add the same name at the same moment
             speaker.save()
     except IntegrityError:
-        return Speaker.objects.annotate(lname=Lower("name")).get(lname=name.lower())
+        return same_name.get()
     return speaker
 
 

@@ -4,6 +4,8 @@ import uuid
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
@@ -18,7 +20,9 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import condition, require_safe
 
 from liveblog import reader, selectors, structured_data
+from liveblog.clients import request_client_ip
 from liveblog.models import Entry, Event
+from liveblog.ratelimit import over_limit
 from liveblog.reports.exporter import export_report
 
 log = logging.getLogger(__name__)
@@ -183,3 +187,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _database_ok(), "channel_layer": _channel_layer_ok()}
     body = {name: "ok" if ok else "unavailable" for name, ok in checks.items()}
     return JsonResponse(body, status=200 if all(checks.values()) else 503)
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in, with attempts limited per client address and per username."""
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        rate = settings.LIVEBLOG_LOGIN_RATE
+        username = request.POST.get("username", "")[:150].lower()
+        if over_limit("login-ip", request_client_ip(request), rate) or over_limit(
+            "login-user", username, rate
+        ):
+            context = self.get_context_data(form=self.get_form(), too_many=True)
+            return self.render_to_response(context, status=429)
+        return super().post(request, *args, **kwargs)

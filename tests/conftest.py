@@ -153,3 +153,12 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Each test starts with no sign-in attempts or writes counted."""
+    from django.core.cache import caches
+
+    caches["ratelimit"].clear()
+    caches["default"].clear()

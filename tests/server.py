@@ -5,6 +5,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,7 +44,7 @@ def manage(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def wait_for(url: str, proc: subprocess.Popen, timeout: float = 20) -> None:
+def wait_for(url: str, proc: subprocess.Popen, timeout: float = 20, *, any_answer: bool = False) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -51,24 +52,29 @@ def wait_for(url: str, proc: subprocess.Popen, timeout: float = 20) -> None:
         try:
             urllib.request.urlopen(url, timeout=1).close()
             return
+        except urllib.error.HTTPError:
+            if any_answer:
+                return
+            time.sleep(0.1)
         except OSError:
             time.sleep(0.1)
     raise AssertionError(f"the server did not answer {url} within {timeout} s")
 
 
 @contextmanager
-def daphne(env: dict[str, str], port: int | None = None):
+def daphne(env: dict[str, str], port: int | None = None, *, health: bool = True):
+    """Daphne as bin/serve starts it in production; ``health=False`` waits for any answer."""
     port = port or free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
+        ["bin/serve", "-b", "127.0.0.1", "-p", str(port)],
         cwd=ROOT,
-        env=env,
+        env={**env, "PYTHON": sys.executable},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
     )
     try:
-        wait_for(f"http://127.0.0.1:{port}/healthz", proc)
+        wait_for(f"http://127.0.0.1:{port}/healthz", proc, any_answer=not health)
         yield f"http://127.0.0.1:{port}"
     finally:
         proc.terminate()

@@ -64,10 +64,10 @@ async def read_frames(ws, n: int, timeout: float = 10) -> list[dict]:
     return got
 
 
-def run(coroutine) -> None:
+def run(coroutine):
     """Run a scenario on a loop of its own: Playwright's sync API may hold this thread's loop."""
     with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, coroutine).result()
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def head(base: str) -> int:

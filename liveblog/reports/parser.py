@@ -101,7 +101,7 @@ _POSTNOMINALS = frozenset(("mp", "mep", "msp", "qc", "kc", "obe", "mbe", "cbe"))
 _TITLE_OPENERS = _TITLE_WORDS | frozenset((
     "the", "a", "an", "of", "for", "from", "acting", "retired", "honorary", "senior",
 ))  # fmt: skip
-_NAME_PARTICLES = frozenset((
+NAME_PARTICLES = frozenset((
     "de", "da", "di", "del", "della", "der", "den", "van", "von", "du", "des", "la", "le", "bin",
     "bint", "ibn", "al", "el", "ter", "ten", "dos", "das", "y", "zu",
 ))  # fmt: skip
@@ -219,7 +219,7 @@ def _run_on_title_start(text: str) -> int:
 def _particle_run(tokens: list[re.Match[str]], index: int) -> int:
     """How many words from `index` are name particles leading to a name ("von der Leyen")."""
     for count in range(1, 4):  # bounded, so that a long run of "de de de" stays linear
-        if index + count > len(tokens) or tokens[index + count - 1].group() not in _NAME_PARTICLES:
+        if index + count > len(tokens) or tokens[index + count - 1].group() not in NAME_PARTICLES:
             return 0
         if index + count < len(tokens) and tokens[index + count].group()[0].isupper():
             return count
@@ -266,7 +266,7 @@ def _reads_as_sentence(segment: str) -> bool:
     return False
 
 
-def _is_speaker(segment: str) -> bool:
+def is_speaker_segment(segment: str) -> bool:
     if not segment or not segment[0].isupper() or _reads_as_sentence(segment):
         return False
     speaker, run_on = _speaker_parts(segment)
@@ -392,7 +392,7 @@ def _read_segments(rest: str, known: dict[str, str]) -> tuple[str, Speaker | Non
     elif found := _as_city(head, known):
         city, rest = found, tail or ""
     head, tail = _cut(rest)
-    if _is_speaker(head):
+    if is_speaker_segment(head):
         return city, split_speaker(head), tail or ""
     return city, None, rest
 
@@ -412,7 +412,7 @@ def parse_report(text: str, *, known_cities: Iterable[str] = ()) -> ParseResult:
 
     Raises ReportParseError when the text holds no entries at all.
     """
-    lines = _split_lines(text)
+    lines = split_lines(text)
     blocks, problems = _collect_blocks(lines, _known_city_map(known_cities))
     if not blocks:
         raise ReportParseError(_no_entries_reason(lines, problems))
@@ -425,7 +425,7 @@ def parse_report(text: str, *, known_cities: Iterable[str] = ()) -> ParseResult:
     return ParseResult(entries=entries, problems=problems)
 
 
-def _split_lines(text: str) -> list[str]:
+def split_lines(text: str) -> list[str]:
     return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 

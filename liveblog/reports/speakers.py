@@ -17,13 +17,13 @@ from dataclasses import dataclass, field, replace
 # The report parser's own tests for a speaker segment and its vocabulary, so that both readers
 # agree on what a speaker looks like.
 from liveblog.reports.parser import (
-    _NAME_PARTICLES,
+    NAME_PARTICLES,
     Problem,
     ReportParseError,
     Speaker,
-    _is_speaker,
-    _split_lines,
+    is_speaker_segment,
     split_honorific,
+    split_lines,
     split_speaker,
 )
 
@@ -82,13 +82,16 @@ def _is_quote(paragraph: _Paragraph) -> bool:
 
 
 def _speaker_text(paragraph: _Paragraph) -> str | None:
-    """The paragraph as a speaker line, or None. A caption with a title may end with a full
-    stop; a lone word ("Applause") is a speaker only with an honorific or a title."""
+    """The paragraph as a speaker line, or None. A caption that opens with an honorific and has
+    a title may end with a full stop ("Ms. Damona Taavoni, MEK member, one of the eyewitnesses of
+    the 1988 massacre."), other sentences not; a lone word ("Applause") is a speaker only with an
+    honorific or a title."""
     if "\n" in paragraph.text:
         return None
     text = " ".join(paragraph.text.split())
-    text = text.removesuffix(".") if "," in text else text
-    if not _is_speaker(text):
+    if "," in text and split_honorific(text)[0]:
+        text = text.removesuffix(".")
+    if not is_speaker_segment(text):
         return None
     speaker = split_speaker(text)
     return text if speaker.honorific or speaker.title or len(speaker.name.split()) > 1 else None
@@ -129,7 +132,7 @@ def _trailing_name_size(words: list[str]) -> int:
     """How many words end the line as a name: two, and more over particles and initials
     ("Els Van Hoof", "Alan M. Dershowitz", "Ursula von der Leyen")."""
     start = max(len(words) - 2, 0)
-    while start > 0 and (words[start].casefold() in _NAME_PARTICLES or _INITIAL_RE.fullmatch(words[start])):
+    while start > 0 and (words[start].casefold() in NAME_PARTICLES or _INITIAL_RE.fullmatch(words[start])):
         start -= 1
     return len(words) - start
 
@@ -176,7 +179,7 @@ class _Reader:
         elif (text := _speaker_text(paragraph)) is not None:
             self.pending = [*self.pending[1 - _SECTION_LINES :], _Paragraph(paragraph.line, text)]
             self.current = None
-        elif self.pending and not self._names_pending_speaker(paragraph.text):
+        elif self.pending and not self._leads_to_quotes(paragraph.text):
             # Navigation and intro headings look like speaker lines; prose that does not name
             # them shows they were not. Narration after a speaker's first quote keeps them.
             self.pending = []
@@ -200,7 +203,11 @@ class _Reader:
             self.drafts[key] = _Draft(self.pending[-1].line, speaker)
         return self.drafts[key]
 
-    def _names_pending_speaker(self, text: str) -> bool:
+    def _leads_to_quotes(self, text: str) -> bool:
+        """Whether narration between speaker lines and quotes keeps the speaker: it names them
+        ("Mrs. Maryam Rajavi ... delivered the keynote speech") or introduces a quote ("She said:")."""
+        if text.endswith(":"):
+            return True
         surname = _section_speaker([line.text for line in self.pending]).name.split()[-1]
         return re.search(rf"(?<!\w){re.escape(surname)}(?!\w)", text) is not None
 
@@ -210,7 +217,7 @@ def parse_speakers(text: str) -> SpeakersResult:
 
     Raises ReportParseError when no quoted paragraph follows a speaker line.
     """
-    paragraphs = _paragraphs(_split_lines(text))
+    paragraphs = _paragraphs(split_lines(text))
     reader = _Reader()
     for paragraph in paragraphs:
         reader.read(paragraph)

@@ -1,0 +1,58 @@
+"""Response headers every page gets, and a clear 503 when the database is out of reach."""
+
+import logging
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+log = logging.getLogger(__name__)
+
+# No inline script anywhere: scripts are modules served from this site. JSON-LD is a data block,
+# which CSP does not run. The admin sets inline style attributes, so it may keep those.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'{admin_style}; img-src 'self' https: data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors {ancestors}"
+)
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        admin = request.path.startswith("/admin/")
+        # The embed is made to be framed by other sites; nothing else is.
+        ancestors = "*" if getattr(response, "xframe_options_exempt", False) else "'none'"
+        policy = CSP.format(admin_style=" 'unsafe-inline'" if admin else "", ancestors=ancestors)
+        response.headers.setdefault("Content-Security-Policy", policy)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-site")
+        return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A request that cannot reach the database gets a 503 that says so. Writes run in one
+    transaction each, so nothing is left half-written."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        log.error("database unavailable: %s", exception)
+        message = "The database is unavailable. Nothing was saved; try again in a moment."
+        if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
+            response = JsonResponse({"detail": message}, status=503)
+        else:
+            response = HttpResponse(
+                f"<!doctype html><title>Unavailable</title><h1>{message}</h1>", status=503
+            )
+        response["Retry-After"] = "5"
+        return response

@@ -1,0 +1,177 @@
+"""Hardening: headers, rate limits, WebSocket limits, the database out of reach, deploy checks."""
+
+import asyncio
+import json
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+
+import pytest
+from channels.testing import WebsocketCommunicator
+from websockets.asyncio.client import connect
+
+from config.asgi import application
+from tests.conftest import ROOT, make_event, token_client
+from tests.server import daphne, manage, production_env
+from tests.test_processes import SLUG, run
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pages_carry_a_strict_content_security_policy(client, event):
+    page = client.get("/events/summit/")
+    policy = page["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "'unsafe-inline'" not in policy
+    assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+    assert page["X-Content-Type-Options"] == "nosniff" and page["Referrer-Policy"] == "same-origin"
+    assert "camera=()" in page["Permissions-Policy"]
+    assert "frame-ancestors *" in client.get("/events/summit/embed/")["Content-Security-Policy"]
+    assert "<script>" not in page.content.decode().replace('<script type="application/ld+json">', "")
+
+
+def test_sign_in_attempts_are_limited(client, alice, settings):
+    settings.LIVEBLOG_LOGIN_RATE = "3/m"
+    for _ in range(3):
+        assert client.post("/accounts/login/", {"username": "alice", "password": "wrong"}).status_code == 200
+    refused = client.post("/accounts/login/", {"username": "alice", "password": "alice-password"})
+    assert refused.status_code == 429 and "Too many sign-in attempts" in refused.content.decode()
+
+
+def test_writes_are_limited_per_user(alice, monkeypatch):
+    from liveblog.ratelimit import WriteThrottle
+
+    monkeypatch.setattr(WriteThrottle, "THROTTLE_RATES", {"writes": "2/m"})
+    client = token_client(alice)
+    statuses = [
+        client.post("/api/events/summit/entries/", {"body": f"n{n}"}, format="json").status_code
+        for n in range(3)
+    ]
+    assert statuses == [201, 201, 429]
+    assert client.get("/api/events/summit/entries/").status_code == 200  # reads are not limited
+
+
+def ws(path: str, origin: bytes = b"http://localhost", **scope):
+    communicator = WebsocketCommunicator(application, path, headers=[(b"origin", origin)])
+    communicator.scope.update(scope)
+    return communicator
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_foreign_origin_is_refused_and_the_sites_own_accepted():
+    await asyncio.to_thread(make_event, "summit")
+    foreign = ws("/ws/events/summit/", origin=b"https://evil.example")
+    assert (await foreign.connect())[0] is False
+    own = ws("/ws/events/summit/")
+    assert (await own.connect())[0] is True
+    await own.disconnect()
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_readers_that_talk_too_much_or_send_binary_are_closed(settings):
+    await asyncio.to_thread(make_event, "summit")
+    settings.LIVEBLOG_READER_MESSAGES_PER_MINUTE = 3
+    chatty = ws("/ws/events/summit/")
+    await chatty.connect()
+    await chatty.receive_from()  # hello
+    for _ in range(4):
+        await chatty.send_to(text_data="hello?")
+    assert (await chatty.receive_output(timeout=1)) == {"type": "websocket.close", "code": 1008}
+    binary = ws("/ws/events/summit/")
+    await binary.connect()
+    await binary.receive_from()
+    await binary.send_to(bytes_data=b"\x00\x01")
+    assert (await binary.receive_output(timeout=1)) == {"type": "websocket.close", "code": 1003}
+
+
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_one_client_address_holds_a_bounded_number_of_sockets(settings):
+    await asyncio.to_thread(make_event, "summit")
+    settings.LIVEBLOG_MAX_SOCKETS_PER_IP = 2
+    settings.TRUSTED_PROXIES = {"10.0.0.2"}
+    forwarded = [(b"origin", b"http://localhost"), (b"x-forwarded-for", b"203.0.113.9, 10.0.0.2")]
+
+    def behind_proxy():
+        return WebsocketCommunicator(application, "/ws/events/summit/", headers=forwarded)
+
+    held = []
+    for _ in range(2):
+        reader = behind_proxy()
+        reader.scope["client"] = ("10.0.0.2", 5000)
+        assert (await reader.connect())[0] is True
+        held.append(reader)
+    third = behind_proxy()
+    third.scope["client"] = ("10.0.0.2", 5001)
+    assert await third.connect() == (False, 4029)
+    other = ws("/ws/events/summit/", client=("198.51.100.7", 5002))
+    assert (await other.connect())[0] is True  # another address is not affected
+    await held[0].disconnect()
+    again = behind_proxy()
+    again.scope["client"] = ("10.0.0.2", 5003)
+    assert (await again.connect())[0] is True
+    for reader in (held[1], other, again):
+        await reader.disconnect()
+
+
+@pytest.fixture
+def server_env(tmp_path):
+    env = production_env(tmp_path, LIVEBLOG_WS_MAX_MESSAGE="1024")
+    manage(env, "migrate", "--noinput")
+    manage(env, "load_demo")
+    return env
+
+
+def test_an_oversized_message_closes_the_socket_with_1009(server_env):
+    with daphne(server_env) as base:
+
+        async def scenario():
+            url = base.replace("http://", "ws://") + f"/ws/events/{SLUG}/"
+            async with connect(url, origin=base) as socket:
+                await socket.recv()
+                await socket.send("x" * 5000)
+                await asyncio.wait_for(socket.wait_closed(), 5)
+                return socket.close_code
+
+        assert run(scenario()) == 1009
+
+
+def test_the_database_out_of_reach_gets_a_clear_503(server_env):
+    down = {**server_env, "DATABASE_URL": "postgres://postgres@127.0.0.1:1/liveblog"}
+    with daphne(down, health=False) as base:
+        for path, kind in (("/api/events/", "json"), ("/events/x/", "html"), ("/healthz", "json")):
+            with pytest.raises(urllib.error.HTTPError) as failed:
+                urllib.request.urlopen(base + path, timeout=10)
+            assert failed.value.code == 503
+            body = failed.value.read().decode()
+            assert ("database" in body.lower()) and (kind != "json" or json.loads(body))
+            if path != "/healthz":
+                assert "Nothing was saved" in body
+        request = urllib.request.Request(
+            base + f"/api/events/{SLUG}/entries/",
+            data=b'{"body": "x"}',
+            method="POST",
+            headers={"Content-Type": "application/json", "Authorization": "Token abc"},
+        )
+        with pytest.raises(urllib.error.HTTPError) as failed:
+            urllib.request.urlopen(request, timeout=10)
+        assert failed.value.code == 503 and failed.value.headers["Retry-After"] == "5"
+
+
+def test_deploy_checks_pass_with_production_settings(tmp_path):
+    env = production_env(
+        tmp_path, SECURE_SSL_REDIRECT="1", SECURE_COOKIES="1", ALLOWED_HOSTS="live.example.org"
+    )
+    env["SECRET_KEY"] = "k2v!9pX#Lq7@zR4tW8mN1sB6yD3fH5jC0gU2eA9oI7uY4rT1wQ8xZ6vM3nP5kL0"
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "no issues" in done.stdout

@@ -19,7 +19,7 @@ run: install
 	$(RUN_ENV) $(PY) manage.py migrate --noinput
 	$(RUN_ENV) $(PY) manage.py load_demo
 	@echo "Serving Liveblog on http://127.0.0.1:8000/"
-	$(RUN_ENV) $(PY) -m daphne -b 127.0.0.1 -p 8000 config.asgi:application
+	$(RUN_ENV) PYTHON=$(PY) bin/serve -b 127.0.0.1 -p 8000
 
 test: install
 	$(PY) -m pytest

@@ -136,6 +136,9 @@ TRUSTED_PROXIES = set(envlist("TRUSTED_PROXIES"))
 LIVEBLOG_MAX_SOCKETS_PER_IP = envint("LIVEBLOG_MAX_SOCKETS_PER_IP", 200)
 # Messages a reader may send (readers have nothing to say; pings are below this layer).
 LIVEBLOG_READER_MESSAGES_PER_MINUTE = envint("LIVEBLOG_READER_MESSAGES_PER_MINUTE", 10)
+# /metrics answers these client addresses, or a request bearing METRICS_TOKEN.
+METRICS_ALLOWED = set(envlist("METRICS_ALLOWED", "127.0.0.1,::1"))
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 # Prefix of the Redis pub/sub channel and keys; deployments sharing a Redis server differ here.
 LIVEBLOG_REDIS_PREFIX = os.environ.get("LIVEBLOG_REDIS_PREFIX", "liveblog")
 
@@ -207,7 +210,16 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "liveblog.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            # LOG_FORMAT=json: one JSON object a line, for a log pipeline.
+            "formatter": "json" if os.environ.get("LOG_FORMAT") == "json" else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }

@@ -21,6 +21,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import transaction
 
+from liveblog.metrics import metrics
 from liveblog.models import Change, Entry, Event, Session
 from liveblog.rendering import render_entry
 
@@ -138,6 +139,7 @@ def publish(slug: str, seq: int, frame: str, epoch: str = "") -> None:
     try:
         _redis_client().publish(redis_channel(), f"{slug} {seq} {epoch}\n{frame}")
     except redis.RedisError:
+        metrics.publish_failures += 1
         log.warning("publish of %s #%s to Redis failed; readers will catch up", slug, seq, exc_info=True)
 
 
@@ -276,7 +278,10 @@ class Stream:
             async with self.lock:
                 while self.outbox:
                     seq, frame = self.outbox.popleft()
+                    started = time.perf_counter()
                     await self._send_all({"type": "websocket.send", "text": frame})
+                    metrics.fanout_seconds.observe(time.perf_counter() - started)
+                    metrics.changes_fanned_out += 1
                     if seq is not None:
                         self.recent.append((seq, frame))
                         self.sent = seq
@@ -284,6 +289,7 @@ class Stream:
     async def _send_all(self, message: dict[str, str]) -> None:
         # One message object for every reader: the frame was serialized once, at commit.
         limit = settings.LIVEBLOG_READER_BUFFER
+        metrics.frames_sent += len(self.readers)
         for n, (key, send) in enumerate(list(self.readers.items()), 1):
             try:
                 await send(message)
@@ -294,6 +300,7 @@ class Stream:
                     )
                     self.readers.pop(key, None)
                     key.abort()
+                    metrics.readers_dropped_slow += 1
             except Exception:
                 log.info("dropping a reader of %s that could not be sent to", self.slug, exc_info=True)
                 self.readers.pop(key, None)

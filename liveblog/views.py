@@ -21,7 +21,9 @@ from django.views.decorators.http import condition, require_safe
 
 from liveblog import reader, selectors, structured_data
 from liveblog.clients import request_client_ip
+from liveblog.metrics import exposition
 from liveblog.models import Entry, Event
+from liveblog.publishing import hub
 from liveblog.ratelimit import over_limit
 from liveblog.reports.exporter import export_report
 
@@ -201,3 +203,17 @@ class LoginView(auth_views.LoginView):
             context = self.get_context_data(form=self.get_form(), too_many=True)
             return self.render_to_response(context, status=429)
         return super().post(request, *args, **kwargs)
+
+
+@never_cache
+@require_safe
+def metrics_view(request: HttpRequest) -> HttpResponse:
+    """Prometheus metrics: for the monitoring network only (METRICS_ALLOWED addresses, or the
+    METRICS_TOKEN as a bearer token); everyone else gets 404."""
+    token = settings.METRICS_TOKEN
+    bearer = request.headers.get("Authorization", "") == f"Bearer {token}" if token else False
+    if not bearer and request_client_ip(request) not in settings.METRICS_ALLOWED:
+        raise Http404
+    readers = sum(len(stream.readers) for stream in hub.streams.values())
+    body = exposition(readers=readers, streams=len(hub.streams))
+    return HttpResponse(body, content_type="text/plain; version=0.0.4; charset=utf-8")

@@ -175,3 +175,30 @@ def test_deploy_checks_pass_with_production_settings(tmp_path):
     )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no issues" in done.stdout
+
+
+def test_metrics_are_for_the_monitoring_network_only(client, settings):
+    settings.METRICS_ALLOWED = {"127.0.0.1"}
+    text = client.get("/metrics", REMOTE_ADDR="127.0.0.1").content.decode()
+    assert "# TYPE liveblog_readers_connected gauge" in text and "liveblog_fanout_seconds_bucket" in text
+    assert "liveblog_publish_failures_total" in text
+    assert client.get("/metrics", REMOTE_ADDR="203.0.113.9").status_code == 404
+    settings.METRICS_TOKEN = "scrape-secret"
+    bearer = client.get("/metrics", REMOTE_ADDR="203.0.113.9", HTTP_AUTHORIZATION="Bearer scrape-secret")
+    assert bearer.status_code == 200
+
+
+def test_logs_can_be_json_lines():
+    import logging
+
+    from liveblog.logs import JsonFormatter
+
+    record = logging.LogRecord(
+        "liveblog.publishing", logging.WARNING, __file__, 1, "publish of %s failed", ("x",), None
+    )
+    line = json.loads(JsonFormatter().format(record))
+    assert (
+        line["level"] == "warning"
+        and line["message"] == "publish of x failed"
+        and line["logger"] == "liveblog.publishing"
+    )

@@ -11,6 +11,7 @@ Redis running (as on the project's machines).
 """
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -134,10 +135,8 @@ def down(args: argparse.Namespace) -> None:
         json.loads((run / "topology.json").read_text()) if (run / "topology.json").exists() else {"pids": []}
     )
     for pid in state["pids"]:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
     print(f"stopped {len(state['pids'])} workers and nginx")
 
 

@@ -419,9 +419,14 @@ class Hub:
 
     def deliver(self, slug: str, seq: int, frame: str, epoch: str = "") -> None:
         stream = self.streams.get(slug)
-        # A frame of another epoch (a restored database) never mixes with this stream's seqs.
-        if stream is not None and (not epoch or epoch == stream.epoch):
+        if stream is None:
+            return
+        if not epoch or epoch == stream.epoch:
             stream.deliver(seq, frame)
+        else:
+            # Another epoch never mixes with this stream's seqs: if the database has moved to it
+            # (a restore), the stream is opened afresh and its readers reload.
+            self._spawn(self.stream(slug, epoch=epoch))
 
     async def _tick(self) -> None:
         while True:
@@ -452,6 +457,10 @@ class Hub:
         (an import, a script) left undelivered, every stream with readers fetches it."""
         for stream in list(self.streams.values()):
             if stream.readers:
+                head = await _feed_head(stream.slug)
+                if head is not None and head[1] != stream.epoch:
+                    await self.stream(stream.slug, epoch=head[1])  # restored: readers reload
+                    continue
                 await stream.catch_up()
             elif stream.idle():
                 self.streams.pop(stream.slug, None)

@@ -17,7 +17,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from liveblog import publishing
-from liveblog.models import Change, Entry, Event, Session, Speaker
+from liveblog.models import Change, Entry, Event, Session, Speaker, new_epoch
 from liveblog.rendering import render_markdown
 from liveblog.reports.parser import Speaker as ParsedSpeaker
 from liveblog.reports.parser import split_honorific, split_speaker
@@ -173,6 +173,16 @@ def event_update(*, event: Event, by: User, **changes: Any) -> Event:
     event.full_clean(exclude=["editors"], validate_unique=False)
     event.save(update_fields=[*changes, "updated_at"])
     _append_change(event=event, type=Change.Type.EVENT_UPDATED, by=by)
+    return event
+
+
+@transaction.atomic
+def event_new_epoch(*, event: Event) -> Event:
+    """Start a new history of the event's feed (after a restore): readers that resume with the
+    old epoch are told to reload. The seq goes on from the restored head."""
+    lock_event(event)
+    event.epoch = new_epoch()
+    Event.objects.filter(pk=event.pk).update(epoch=event.epoch)
     return event
 
 

@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 RUN_ENV := DEBUG=1 SECURE_SSL_REDIRECT=0
 
-.PHONY: install run test lint format browser clean
+.PHONY: install run test lint format clean compose-up compose-down topology
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] >= (3, 11), "Liveblog needs Python 3.11 or newer"'
@@ -35,3 +35,16 @@ format: install
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache
+
+# Production topology with Docker (needs a Docker engine): nginx, WORKERS Daphne workers, PostgreSQL, Redis.
+WORKERS ?= 2
+compose-up:
+	test -f .env || cp .env.example .env
+	docker compose up -d --build --scale web=$(WORKERS)
+
+compose-down:
+	docker compose down
+
+# The same topology without Docker, from Debian's packages on this machine.
+topology: install
+	$(PY) deploy/topology.py up --workers $(WORKERS)

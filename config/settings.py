@@ -105,7 +105,8 @@ CACHES = {
             "KEY_PREFIX": os.environ.get("LIVEBLOG_REDIS_PREFIX", "liveblog"),
             "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
         }
-        if os.environ.get("REDIS_URL")
+        # Django's Redis cache takes URLs only: behind Sentinel, limits are counted per process.
+        if os.environ.get("REDIS_URL") and not os.environ.get("REDIS_SENTINELS")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
     ),
 }
@@ -116,11 +117,30 @@ LIVEBLOG_WRITE_RATE = os.environ.get("LIVEBLOG_WRITE_RATE", "120/m")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Redis Sentinel: "host:26379,host:26379" and the master's name; REDIS_URL then gives the
+# database and password only.
+REDIS_SENTINELS = envlist("REDIS_SENTINELS")
+REDIS_SENTINEL_MASTER = os.environ.get("REDIS_SENTINEL_MASTER", "mymaster")
+
+
+def _channel_layer_host() -> str | dict:
+    if not REDIS_SENTINELS:
+        return REDIS_URL
+    import redis.connection
+
+    options = redis.connection.parse_url(REDIS_URL)
+    sentinels = [(h, int(p)) for h, _, p in (s.rpartition(":") for s in REDIS_SENTINELS)]
+    host = {"sentinels": sentinels, "master_name": REDIS_SENTINEL_MASTER, "db": options.get("db", 0)}
+    if options.get("password"):
+        host["password"] = options["password"]
+    return host
+
+
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [_channel_layer_host()]},
         }
     }
 else:

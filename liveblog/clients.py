@@ -9,21 +9,29 @@ def client_ip(peer: str, forwarded_for: str) -> str:
     """The address of the client. ``X-Forwarded-For`` counts only when the peer is one of
     TRUSTED_PROXIES, and then its last address that is not a trusted proxy: anything to the left
     of that was written by the client itself."""
-    trusted = settings.TRUSTED_PROXIES
-    if peer not in trusted or not forwarded_for:
+    if not forwarded_for or not _trusted(peer):
         return peer
     for hop in reversed([h.strip() for h in forwarded_for.split(",") if h.strip()]):
-        if hop not in trusted:
-            return hop if _is_ip(hop) else peer
+        if not _trusted(hop):
+            return hop if _address(hop) else peer
     return peer
 
 
-def _is_ip(value: str) -> bool:
+def _address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
-        ipaddress.ip_address(value)
-        return True
+        return ipaddress.ip_address(value)
     except ValueError:
-        return False
+        return None
+
+
+def _trusted(value: str) -> bool:
+    """Whether ``value`` is one of TRUSTED_PROXIES: addresses or networks (172.16.0.0/12)."""
+    address = _address(value)
+    return address is not None and any(address in network for network in _networks())
+
+
+def _networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    return [ipaddress.ip_network(entry, strict=False) for entry in settings.TRUSTED_PROXIES]
 
 
 def scope_client_ip(scope: dict) -> str:

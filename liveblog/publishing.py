@@ -21,6 +21,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import transaction
 
+from liveblog import redis_clients
 from liveblog.metrics import metrics
 from liveblog.models import Change, Entry, Event, Session
 from liveblog.rendering import render_entry
@@ -150,7 +151,7 @@ def _redis_client() -> redis.Redis:
     global _sync_redis
     if _sync_redis is None:
         # Short timeouts: an editor's POST must not hang on a Redis outage.
-        _sync_redis = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1, socket_connect_timeout=1)
+        _sync_redis = redis_clients.sync_client(socket_timeout=1, socket_connect_timeout=1)
     return _sync_redis
 
 
@@ -359,7 +360,7 @@ class Hub:
         self.loop = loop
         self._spawn(self._tick())
         if settings.REDIS_URL:
-            self.redis = aioredis.Redis.from_url(settings.REDIS_URL, socket_timeout=2)
+            self.redis = redis_clients.async_client(socket_timeout=2)
             self._spawn(self._subscribe())
 
     def reset(self) -> None:

@@ -4,6 +4,7 @@ import asyncio
 import concurrent.futures
 import json
 import shutil
+import socket
 import subprocess
 import time
 import urllib.request
@@ -18,23 +19,28 @@ from tests.server import daphne, free_port, manage, production_env
 SLUG = "1988-massacre-conference"
 
 
+def wait_port(port: int, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError(f"nothing listens on port {port} after {seconds} s")
+
+
 @contextmanager
-def redis_server(port: int):
+def redis_server(port: int, *options: str):
     """A Redis of the test's own, so that it can be stopped and started again."""
     binary = shutil.which("redis-server")
     if binary is None:
         require_service("redis-server", "127.0.0.1", 0)  # skips, or fails on CI, with a reason
     proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", *options],
         stdout=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        try:
-            require_service("Redis", "127.0.0.1", port)
-            break
-        except BaseException:
-            time.sleep(0.05)
+    wait_port(port)
     try:
         yield
     finally:
@@ -137,3 +143,55 @@ def test_posts_succeed_while_redis_is_down_and_reach_readers_when_it_returns(two
         lambda: subprocess.run(["redis-cli", "-p", str(redis_port), "shutdown", "nosave"], check=False)
     )
     run(scenario(stack))
+
+
+@pytest.mark.parametrize("access", ["password", "sentinel"])
+def test_a_managed_redis_with_a_password_or_behind_sentinel_carries_changes(tmp_path, access):
+    if not shutil.which("redis-server"):
+        require_service("redis-server binary", "127.0.0.1", 1)
+    redis_port = free_port()
+    url = f"redis://:s3cret-pass@127.0.0.1:{redis_port}/0"
+    with ExitStack() as stack:
+        stack.enter_context(redis_server(redis_port, "--requirepass", "s3cret-pass"))
+        extra = {"REDIS_URL": url}
+        if access == "sentinel":
+            sentinel_port = stack.enter_context(sentinel_for_password(redis_port, tmp_path))
+            extra = {
+                "REDIS_URL": "redis://:s3cret-pass@unused:1/0",
+                "REDIS_SENTINELS": f"127.0.0.1:{sentinel_port}",
+                "REDIS_SENTINEL_MASTER": "liveblog",
+            }
+        env = production_env(tmp_path, **extra)
+        manage(env, "migrate", "--noinput")
+        manage(env, "load_demo")
+        token = manage(env, "create_editor", "newsdesk", "--event", SLUG, "--token").split()[-1]
+        first, second = stack.enter_context(daphne(env)), stack.enter_context(daphne(env))
+        seq = head(first)
+
+        async def scenario():
+            async with reader(second, seq) as ws:
+                await read_frames(ws, 1)
+                await asyncio.to_thread(post, first, token, "Through a guarded Redis.")
+                return (await read_frames(ws, 1))[0]
+
+        assert run(scenario())["entry"]["body"] == "Through a guarded Redis."
+
+
+@contextmanager
+def sentinel_for_password(redis_port: int, tmp_path):
+    """A Sentinel for a master that needs the password."""
+    port = free_port()
+    conf = tmp_path / "sentinel.conf"
+    conf.write_text(
+        f"port {port}\nbind 127.0.0.1\nsentinel monitor liveblog 127.0.0.1 {redis_port} 1\n"
+        "sentinel auth-pass liveblog s3cret-pass\n"
+    )
+    proc = subprocess.Popen(
+        [shutil.which("redis-server"), str(conf), "--sentinel"], stdout=subprocess.DEVNULL
+    )
+    try:
+        wait_port(port)
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

@@ -202,3 +202,22 @@ def test_logs_can_be_json_lines():
         and line["message"] == "publish of x failed"
         and line["logger"] == "liveblog.publishing"
     )
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "trusted", "expected"),
+    [
+        ("203.0.113.9", "198.51.100.1", set(), "203.0.113.9"),  # no proxy trusted: the header is ignored
+        ("10.0.0.2", "198.51.100.1", {"10.0.0.2"}, "198.51.100.1"),
+        ("172.18.0.5", "198.51.100.1, 172.18.0.9", {"172.16.0.0/12"}, "198.51.100.1"),
+        ("10.0.0.2", "spoofed, 198.51.100.1", {"10.0.0.2"}, "198.51.100.1"),  # left of it: the client's say
+        ("10.0.0.2", "not-an-address", {"10.0.0.2"}, "10.0.0.2"),
+    ],
+)
+def test_the_client_address_is_read_through_trusted_proxies_only(
+    settings, peer, forwarded, trusted, expected
+):
+    from liveblog.clients import client_ip
+
+    settings.TRUSTED_PROXIES = trusted
+    assert client_ip(peer, forwarded) == expected

@@ -1,0 +1,37 @@
+"""Connections to Redis: a URL (redis://, or rediss:// for TLS, with a password), or Redis
+Sentinel (REDIS_SENTINELS and REDIS_SENTINEL_MASTER; REDIS_URL then gives the database and the
+password, its host is not used)."""
+
+import redis
+import redis.asyncio as aioredis
+import redis.asyncio.sentinel
+import redis.sentinel
+from django.conf import settings
+
+
+def _sentinels() -> list[tuple[str, int]]:
+    return [(host, int(port)) for host, _, port in (s.rpartition(":") for s in settings.REDIS_SENTINELS)]
+
+
+def _options() -> dict:
+    """What REDIS_URL says besides where the server is: database, user, password, TLS."""
+    parsed = redis.connection.parse_url(settings.REDIS_URL)
+    keep = ("db", "username", "password")
+    options = {key: parsed[key] for key in keep if parsed.get(key) not in (None, "")}
+    if settings.REDIS_URL.startswith("rediss://"):
+        options["ssl"] = True
+    return options
+
+
+def sync_client(**timeouts) -> redis.Redis:
+    if settings.REDIS_SENTINELS:
+        sentinel = redis.sentinel.Sentinel(_sentinels(), **timeouts)
+        return sentinel.master_for(settings.REDIS_SENTINEL_MASTER, **_options(), **timeouts)
+    return redis.Redis.from_url(settings.REDIS_URL, **timeouts)
+
+
+def async_client(**timeouts) -> aioredis.Redis:
+    if settings.REDIS_SENTINELS:
+        sentinel = redis.asyncio.sentinel.Sentinel(_sentinels(), **timeouts)
+        return sentinel.master_for(settings.REDIS_SENTINEL_MASTER, **_options(), **timeouts)
+    return aioredis.Redis.from_url(settings.REDIS_URL, **timeouts)

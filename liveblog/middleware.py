@@ -29,7 +29,8 @@ class SecurityHeadersMiddleware:
         policy = CSP.format(admin_style=" 'unsafe-inline'" if admin else "", ancestors=ancestors)
         response.headers.setdefault("Content-Security-Policy", policy)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-        response.headers.setdefault("Cross-Origin-Resource-Policy", "same-site")
+        if ancestors != "*":
+            response.headers.setdefault("Cross-Origin-Resource-Policy", "same-site")
         return response
 
 

@@ -184,6 +184,7 @@ class Stream:
         self.tasks = {asyncio.ensure_future(self._fan_out())}
         self.filling = False
         self.idle_since: float | None = None
+        self.rewritten = 0  # replays from before this seq come from the database
 
     def deliver(self, seq: int, frame: str) -> None:
         """Queue a frame; release it and any it unblocks in seq order. Call in the loop."""
@@ -251,7 +252,9 @@ class Stream:
             self._spawn(send(message))
 
     async def _since(self, after: int) -> list[str]:
-        if self.recent and self.recent[0][0] <= after + 1:
+        # The ring serves replays from where it is still true: before `rewritten`, an entry was
+        # edited or deleted since, and the database holds its frames as they read now.
+        if self.recent and self.recent[0][0] <= after + 1 and after >= self.rewritten:
             return [frame for seq, frame in self.recent if seq > after]
         rows = await _frames_after(self.slug, after, self.sent - after)
         return [frame for seq, frame in rows if seq <= self.sent]
@@ -284,7 +287,7 @@ class Stream:
                     metrics.fanout_seconds.observe(time.perf_counter() - started)
                     metrics.changes_fanned_out += 1
                     if seq is not None:
-                        self.recent.append((seq, frame))
+                        self._remember(seq, frame)
                         self.sent = seq
 
     async def _send_all(self, message: dict[str, str]) -> None:
@@ -303,10 +306,19 @@ class Stream:
                     key.abort()
                     metrics.readers_dropped_slow += 1
             except Exception:
-                log.info("dropping a reader of %s that could not be sent to", self.slug, exc_info=True)
+                # Closed, so that the page reconnects and catches up rather than stays silent.
+                log.warning("dropping a reader of %s that could not be sent to", self.slug, exc_info=True)
                 self.readers.pop(key, None)
+                key.abort()
             if n % FAN_OUT_SLICE == 0:
                 await asyncio.sleep(0)  # let the first readers' bytes leave while the rest queue
+
+    def _remember(self, seq: int, frame: str) -> None:
+        self.recent.append((seq, frame))
+        if frame.startswith(('{"type":"entry.updated"', '{"type":"entry.deleted"')):
+            entry_id = json.loads(frame)["entry"]["id"]
+            earlier = [s for s, f in self.recent if s < seq and _entry_id(f) == entry_id]
+            self.rewritten = max([self.rewritten, *earlier])
 
     def _spawn(self, coroutine) -> None:
         task = asyncio.ensure_future(coroutine)
@@ -511,6 +523,11 @@ class Hub:
         slug, seq, epoch = (header.split(" ") + ["", ""])[:3]
         if SEQ.fullmatch(seq):
             self.deliver(slug, int(seq), frame, epoch)
+
+
+def _entry_id(frame: str) -> int | None:
+    entry = json.loads(frame).get("entry")
+    return entry["id"] if entry else None
 
 
 def _loopback(ip: str) -> bool:

@@ -114,6 +114,15 @@ def entry_create(
     return entry
 
 
+def _rewrite_history(entry: Entry, *, before: int) -> None:
+    """The entry's earlier frames now show it as readers may see it today: its current text, or
+    its id only once deleted or back to draft. A reader who replays the feed never receives
+    words an editor has withdrawn, and still ends on the same page."""
+    for change in Change.objects.filter(entry=entry, seq__lt=before).only("pk", "seq", "type"):
+        frame = publishing.frame_for_change(event=entry.event, seq=change.seq, type=change.type, entry=entry)
+        Change.objects.filter(pk=change.pk).update(frame=frame)
+
+
 def _locked_entry(entry: Entry, expected_version: int | None) -> Entry:
     """Re-read the entry under the event lock and check the version the client edited."""
     lock_event(entry.event)  # first, so that the lock order is always event, then entry
@@ -138,7 +147,8 @@ def entry_update(*, entry: Entry, by: User, expected_version: int | None = None,
         setattr(current, name, value)
     current.version += 1
     _save_entry(current)
-    _append_change(event=current.event, type=Change.Type.ENTRY_UPDATED, by=by, entry=current)
+    change = _append_change(event=current.event, type=Change.Type.ENTRY_UPDATED, by=by, entry=current)
+    _rewrite_history(current, before=change.seq)
     return current
 
 
@@ -149,7 +159,8 @@ def entry_delete(*, entry: Entry, by: User, expected_version: int | None = None)
     current.deleted_at = timezone.now()
     current.version += 1
     current.save(update_fields=["deleted_at", "version", "updated_at"])
-    _append_change(event=current.event, type=Change.Type.ENTRY_DELETED, by=by, entry=current)
+    change = _append_change(event=current.event, type=Change.Type.ENTRY_DELETED, by=by, entry=current)
+    _rewrite_history(current, before=change.seq)
     return current
 
 

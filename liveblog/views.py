@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import ensure_csrf_cookie
@@ -124,9 +125,19 @@ def console(request: HttpRequest, slug: str) -> HttpResponse:
         "event": event,
         "sessions": event.sessions.all(),
         "kinds": Entry.Kind.choices,
-        "embed_url": request.build_absolute_uri(reverse("event_embed", args=[event.slug])),
+        "embed_snippet": embed_snippet(request, event),
     }
     return render(request, "liveblog/console.html", context)
+
+
+def embed_snippet(request: HttpRequest, event: Event) -> str:
+    """The HTML an editor pastes into another site, the title escaped for its attribute. The
+    template escapes it once more for the textarea, so this is exactly what is copied."""
+    url = request.build_absolute_uri(reverse("event_embed", args=[event.slug]))
+    html = format_html(
+        '<iframe src="{}" title="{}" width="100%" height="600" style="border:0"></iframe>', url, event.title
+    )
+    return html
 
 
 EXPORT_TYPES = {

@@ -220,3 +220,23 @@ async def test_frames_of_another_deployment_or_epoch_are_ignored(summit, layer):
     await post(summit, "The real seq 1.")
     assert (await frames(reader, 1))[0]["entry"]["body"] == "The real seq 1."
     await reader.disconnect()
+
+
+async def test_a_replay_never_brings_back_withdrawn_words(summit, layer, async_client):
+    watching = await connect("?after=0")  # keeps the stream, and its ring of recent frames, alive
+    await frames(watching, 1)
+    typo = await post(summit, "Frist wording.")
+    await write(services.entry_update, entry=typo, by=None, body="First wording.")
+    retracted = await post(summit, "Said in error.")
+    await write(services.entry_delete, entry=retracted, by=None)
+    await frames(watching, 4)
+
+    late = await connect("?after=0")
+    replay = await late.receive_from()
+    replay += "".join([await late.receive_from() for _ in range(4)])
+    feed = (await async_client.get("/api/events/summit/changes/?after=0")).content.decode()
+    for text in (replay, feed):
+        assert "Frist" not in text and "Said in error" not in text
+        assert "First wording." in text
+    await late.disconnect()
+    await watching.disconnect()

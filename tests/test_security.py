@@ -1,6 +1,7 @@
 """Hardening: headers, rate limits, WebSocket limits, the database out of reach, deploy checks."""
 
 import asyncio
+import html
 import json
 import subprocess
 import sys
@@ -14,7 +15,8 @@ from websockets.asyncio.client import connect
 from config.asgi import application
 from tests.conftest import ROOT, make_event, token_client
 from tests.server import daphne, manage, production_env
-from tests.test_processes import SLUG, run
+from tests.test_processes import SLUG, head, read_frames, reader, run
+from tests.test_reader_browser import Api
 
 pytestmark = pytest.mark.django_db
 
@@ -221,3 +223,32 @@ def test_the_client_address_is_read_through_trusted_proxies_only(
 
     settings.TRUSTED_PROXIES = trusted
     assert client_ip(peer, forwarded) == expected
+
+
+def test_frames_larger_than_what_readers_may_send_still_reach_them(server_env):
+    token = manage(server_env, "create_editor", "newsdesk", "--event", SLUG, "--token").split()[-1]
+    with daphne(server_env) as base:
+        seq = head(base)
+
+        async def scenario():
+            async with reader(base, seq) as ws:
+                await read_frames(ws, 1)
+                await asyncio.to_thread(
+                    Api(base, token).call, "POST", f"/api/events/{SLUG}/entries/", {"body": "Long. " * 2000}
+                )
+                return (await read_frames(ws, 1))[0]
+
+        frame = run(scenario())
+        assert frame["type"] == "entry.created" and len(frame["entry"]["body"]) > 10_000
+
+
+def test_the_embed_snippet_escapes_the_title(client, event, alice):
+    event.title = '</title><script>alert(1)</script>"><img src=x onerror=alert(2)>'
+    event.save()
+    client.force_login(alice)
+    page = client.get("/events/summit/console/").content.decode()
+    copied = html.unescape(
+        page.split('<textarea id="embed-code" readonly rows="2">')[1].split("</textarea>")[0]
+    )
+    assert copied.startswith('<iframe src="http://testserver/events/summit/embed/" title="&lt;/title&gt;')
+    assert "<script>" not in copied and "<img" not in copied

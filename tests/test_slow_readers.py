@@ -43,7 +43,7 @@ def dropped(sock: socket.socket) -> bool:
 
 
 def test_a_stalled_reader_is_dropped_and_the_others_get_everything(tmp_path):
-    env = production_env(tmp_path, LIVEBLOG_READER_BUFFER="65536", LIVEBLOG_WRITE_RATE="100000/m")
+    env = production_env(tmp_path, LIVEBLOG_READER_BUFFER="262144", LIVEBLOG_WRITE_RATE="100000/m")
     manage(env, "migrate", "--noinput")
     manage(env, "load_demo")
     token = manage(env, "create_editor", "newsdesk", "--event", SLUG, "--token").split()[-1]

@@ -136,7 +136,7 @@ export class LiveReport {
     }
     const title = document.querySelector(".event-header h1");
     if (title && title.textContent !== event.title) {
-      document.title = document.title.replace(title.textContent, event.title);
+      document.title = document.title.split(title.textContent).join(event.title);
       title.textContent = event.title;
     }
     this.updateCities(event.cities);

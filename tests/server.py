@@ -1,5 +1,6 @@
 """Run Liveblog the way production does: Daphne, DEBUG off, collected static files."""
 
+import json
 import os
 import socket
 import subprocess
@@ -83,3 +84,20 @@ def daphne(env: dict[str, str], port: int | None = None, *, health: bool = True)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+class Api:
+    """The JSON API as a script uses it: token authentication, JSON in and out."""
+
+    def __init__(self, base: str, token: str):
+        self.base, self.token = base, token
+
+    def call(self, method: str, path: str, body: dict | None = None, **headers: str) -> dict:
+        request = urllib.request.Request(
+            self.base + path,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"Authorization": f"Token {self.token}", "Content-Type": "application/json", **headers},
+            method=method,
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.loads(response.read() or b"{}")

@@ -9,9 +9,8 @@ import pytest
 from websockets.asyncio.client import connect
 
 from tests.conftest import ROOT, require_service
-from tests.server import daphne, manage, production_env
+from tests.server import Api, daphne, manage, production_env
 from tests.test_processes import SLUG, read_frames, run
-from tests.test_reader_browser import Api
 
 DATABASE = "liveblog_backup_test"
 

@@ -1,29 +1,12 @@
 """The reader page in Chromium: live changes appear without reload and match a fresh load."""
 
-import json
-import urllib.request
 
 import pytest
 
-from tests.server import daphne, free_port, manage, production_env
+from tests.server import Api, daphne, free_port, manage, production_env
 
 SLUG = "1988-massacre-conference"
 ENTRIES = ".entries article.entry"
-
-
-class Api:
-    def __init__(self, base: str, token: str):
-        self.base, self.token = base, token
-
-    def call(self, method: str, path: str, body: dict | None = None, **headers: str) -> dict:
-        request = urllib.request.Request(
-            self.base + path,
-            data=json.dumps(body).encode() if body is not None else None,
-            headers={"Authorization": f"Token {self.token}", "Content-Type": "application/json", **headers},
-            method=method,
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.loads(response.read() or b"{}")
 
 
 @pytest.fixture

@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server import daphne, manage, production_env
-from tests.test_reader_browser import Api
+from tests.server import Api, daphne, manage, production_env
 
 SLUG = "1988-massacre-conference"
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"

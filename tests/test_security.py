@@ -14,9 +14,8 @@ from websockets.asyncio.client import connect
 
 from config.asgi import application
 from tests.conftest import ROOT, make_event, token_client
-from tests.server import daphne, manage, production_env
+from tests.server import Api, daphne, manage, production_env
 from tests.test_processes import SLUG, head, read_frames, reader, run
-from tests.test_reader_browser import Api
 
 pytestmark = pytest.mark.django_db
 

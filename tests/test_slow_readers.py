@@ -6,9 +6,8 @@ import os
 import socket
 import time
 
-from tests.server import daphne, manage, production_env
+from tests.server import Api, daphne, manage, production_env
 from tests.test_processes import SLUG, head, read_frames, reader, run
-from tests.test_reader_browser import Api
 
 
 def stalled_reader(base: str, after: int) -> socket.socket:

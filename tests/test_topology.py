@@ -13,9 +13,8 @@ import psycopg
 import pytest
 
 from tests.conftest import ROOT, require_service
-from tests.server import manage
+from tests.server import Api, manage
 from tests.test_processes import SLUG, head, read_frames, reader, run
-from tests.test_reader_browser import Api
 
 DATABASE = "liveblog_topology_test"
 

@@ -18,6 +18,7 @@ import pytest
 
 from liveblog.rendering import ALLOWED_TAGS
 from liveblog.reports.parser import parse_report, split_speaker
+from tests import server
 from tests.server import daphne, manage, production_env
 
 PASSWORD = "correct-horse-battery"
@@ -141,20 +142,7 @@ print("SETUP " + json.dumps({{"token": Token.objects.create(user=alice).key, "id
 """
 
 
-class Api:
-    def __init__(self, base: str, token: str):
-        self.base, self.token = base, token
-
-    def call(self, method: str, path: str, body: dict | None = None, **headers: str) -> dict:
-        request = urllib.request.Request(
-            self.base + path,
-            data=json.dumps(body).encode() if body is not None else None,
-            headers={"Authorization": f"Token {self.token}", "Content-Type": "application/json", **headers},
-            method=method,
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.loads(response.read() or b"{}")
-
+class Api(server.Api):
     def entry(self, slug: str, **fields) -> int:
         return self.call("POST", f"/api/events/{slug}/entries/", fields)["id"]
 

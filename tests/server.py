@@ -5,6 +5,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -49,7 +50,8 @@ def wait_for(url: str, proc: subprocess.Popen, timeout: float = 20, *, any_answe
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise AssertionError(f"the server exited with {proc.returncode}:\n{proc.stderr.read()}")
+            proc.log.seek(0)
+            raise AssertionError(f"the server exited with {proc.returncode}:\n{proc.log.read()}")
         try:
             urllib.request.urlopen(url, timeout=1).close()
             return
@@ -66,14 +68,17 @@ def wait_for(url: str, proc: subprocess.Popen, timeout: float = 20, *, any_answe
 def daphne(env: dict[str, str], port: int | None = None, *, health: bool = True):
     """Daphne as bin/serve starts it in production; ``health=False`` waits for any answer."""
     port = port or free_port()
+    # The log goes to a file: a pipe nobody reads fills up and stalls a chatty server.
+    log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed below, after the server
     proc = subprocess.Popen(
         ["bin/serve", "-b", "127.0.0.1", "-p", str(port)],
         cwd=ROOT,
         env={**env, "PYTHON": sys.executable},
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
         text=True,
     )
+    proc.log = log
     try:
         wait_for(f"http://127.0.0.1:{port}/healthz", proc, any_answer=not health)
         yield f"http://127.0.0.1:{port}"
@@ -84,6 +89,7 @@ def daphne(env: dict[str, str], port: int | None = None, *, health: bool = True)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        log.close()
 
 
 class Api:

@@ -197,6 +197,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],  # the API speaks JSON only
     "DEFAULT_THROTTLE_CLASSES": ["liveblog.ratelimit.WriteThrottle"],
     "DEFAULT_THROTTLE_RATES": {"writes": os.environ.get("LIVEBLOG_WRITE_RATE", "120/m")},
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
@@ -207,6 +208,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Events, entries and the change feed of Liveblog.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "liveblog.api.schema.add_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "EntryStatusEnum": "liveblog.models.Entry.Status",
         "EventStatusEnum": "liveblog.models.Event.Status",

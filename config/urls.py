@@ -12,3 +12,5 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("metrics", views.metrics_view, name="metrics"),
 ]
+
+handler404 = "liveblog.views.not_found"

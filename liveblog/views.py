@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import condition, require_safe
+from django.views.defaults import page_not_found
 
 from liveblog import reader, selectors, structured_data
 from liveblog.clients import request_client_ip
@@ -228,3 +229,10 @@ def metrics_view(request: HttpRequest) -> HttpResponse:
     readers = sum(len(stream.readers) for stream in hub.streams.values())
     body = exposition(readers=readers, streams=len(hub.streams))
     return HttpResponse(body, content_type="text/plain; version=0.0.4; charset=utf-8")
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A 404 in the API's own shape for /api/ (no route matched); Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)

@@ -1,6 +1,5 @@
 """The reader page in Chromium: live changes appear without reload and match a fresh load."""
 
-
 import pytest
 
 from tests.server import Api, daphne, free_port, manage, production_env

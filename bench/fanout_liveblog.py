@@ -19,10 +19,17 @@ from tests.server import free_port, manage, production_env  # noqa: E402
 SLUG = "1988-massacre-conference"
 EDITOR = "bench"
 FILLER = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor. "
+APPLICATION = "config.asgi:application"  # the one bin/serve serves
+# One editor posts every round's entry, a burst's fifty within a second, and runs follow each
+# other within a minute (the counts live in Redis with --redis): the per-user write limit is
+# lifted so that it never answers 429. The throttle's own check still runs on every POST.
+WRITE_RATE = "100000/m"
 
 
 def bench_env(tmp: Path, database_url: str | None, redis_url: str | None) -> dict[str, str]:
-    extra = {"DATABASE_URL": database_url} if database_url else {}
+    extra = {"LIVEBLOG_WRITE_RATE": WRITE_RATE}
+    if database_url:
+        extra["DATABASE_URL"] = database_url
     if redis_url:
         extra["REDIS_URL"] = redis_url
     return production_env(tmp, **extra)
@@ -55,15 +62,34 @@ class Daphne:
 
 
 def start_daphne(
-    env: dict[str, str], log: Path, application: str = "config.asgi:application", port: int | None = None
+    env: dict[str, str],
+    log: Path,
+    application: str = APPLICATION,
+    port: int | None = None,
+    backlog: int | None = None,
 ) -> Daphne:
-    """The production command line. Its output goes to a file: a pipe nobody reads would
-    eventually block the server on its own logging. ``port``: the same one again, for a restart."""
+    """The production command line, bin/serve (Daphne with its WebSocket limits; it execs, so the
+    process is Daphne's own). bin/serve always serves config.asgi:application: another
+    application runs under liveblog.serve with Daphne's default limits. The output goes to a
+    file: a pipe nobody reads would eventually block the server on its own logging.
+    ``port``: the same one again, for a restart. ``backlog``: the listen queue's length, which
+    Daphne's -b/-p leave at Twisted's 50; only an endpoint string can set it."""
     port = port or free_port()
-    command = [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), application]
+    where = ["-b", "127.0.0.1", "-p", str(port)]
+    if backlog:
+        where = ["-e", f"tcp:port={port}:interface=127.0.0.1:backlog={backlog}"]
+    if application == APPLICATION:
+        command = [str(ROOT / "bin" / "serve"), *where]
+    else:
+        command = [sys.executable, "-m", "liveblog.serve", *where, application]
     with open(log, "w") as out:
         proc = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, preexec_fn=raise_nofile_limit
+            command,
+            cwd=ROOT,
+            env={**env, "PYTHON": sys.executable},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            preexec_fn=raise_nofile_limit,
         )
     return Daphne(proc, f"http://127.0.0.1:{port}", log)
 

@@ -104,3 +104,10 @@ def tcp_queues() -> dict[tuple[int, int], tuple[int, int]]:
                 ports = int(local.rpartition(":")[2], 16), int(remote.rpartition(":")[2], 16)
                 queues[ports] = (int(tx, 16), int(rx, 16))
     return queues
+
+
+def machine_line(load_at_start: float) -> str:
+    """Cores and the 1-minute load average before and after: on a shared machine, other work
+    running at the same time shows here, and the figures are then not the server's alone."""
+    load = f"load average (1 min) {load_at_start:.2f} at the start, {os.getloadavg()[0]:.2f} at the end"
+    return f"machine: {os.cpu_count()} cores; {load}"

@@ -42,27 +42,33 @@ def stop_all(servers: list[Daphne], restart: Restart) -> None:
     restart.exited_at = now()
 
 
-def restart_servers(servers: list[Daphne], env: dict[str, str], application: str, restart: Restart) -> None:
+def restart_servers(
+    servers: list[Daphne], env: dict[str, str], application: str, backlog: int | None, restart: Restart
+) -> None:
     """Stop every process and start each again on its port, replacing ``servers``' items."""
     restart.overflows = listen_overflows()
     stop_all(servers, restart)
     for n, old in enumerate(servers):
         log = old.log.with_name(f"{old.log.stem}-restarted.log")
         port = int(old.url.rpartition(":")[2])
-        servers[n] = start_daphne(env, log, application, port)
+        servers[n] = start_daphne(env, log, application, port, backlog)
         restart.logs.append(log)
     for server in servers:
         wait_healthy(server, timeout=60)
     restart.healthy_at = now()
 
 
-def post_after_restart(servers: list[Daphne], token: str, count: int, body_length: int, head: int, restart: Restart) -> None:
+def post_after_restart(
+    servers: list[Daphne], token: str, count: int, body_length: int, head: int, restart: Restart
+) -> None:
     """Post right away, while most readers are still reconnecting."""
     started_by_id = {}
     for n in range(count):
         started = now()
         try:
-            entry_id, spent = create_entry(servers[n % len(servers)].url, token, entry_body(2000 + n, body_length))
+            entry_id, spent = create_entry(
+                servers[n % len(servers)].url, token, entry_body(2000 + n, body_length)
+            )
         except Exception as exc:
             restart.failed.append(f"{type(exc).__name__}: {exc}"[:120])
             continue

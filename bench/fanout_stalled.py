@@ -6,6 +6,7 @@ import base64
 import os
 import socket
 import struct
+import time
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -18,6 +19,8 @@ TCP_CLOSE, TCP_CLOSE_WAIT = 7, 8  # tcpi_state values (include/net/tcp_states.h)
 class Stalled:
     sockets: list[socket.socket] = field(default_factory=list)
     server_ports: list[int] = field(default_factory=list)  # each socket's server port
+    opened: list[float] = field(default_factory=list)  # when each one's handshake completed
+    closed: dict[int, float] = field(default_factory=dict)  # socket's index: when first seen closed
     failed: int = 0
     errors: dict[str, int] = field(default_factory=dict)
 
@@ -63,6 +66,7 @@ def open_stalled(urls: list[str], count: int, timeout: float = 10, budget: float
         try:
             stalled.sockets.append(handshake(url, timeout))
             stalled.server_ports.append(urlsplit(url).port)
+            stalled.opened.append(now())
         except Exception as exc:
             stalled.failed += 1
             error = f"{type(exc).__name__}: {exc}"[:100]
@@ -77,8 +81,24 @@ def closed_by_server(sock: socket.socket) -> bool:
     return struct.unpack("B", info[:1])[0] in (TCP_CLOSE, TCP_CLOSE_WAIT)
 
 
-def closed_count(stalled: Stalled) -> int:
-    return sum(closed_by_server(sock) for sock in stalled.sockets)
+def note_closed(stalled: Stalled) -> int:
+    """Note the ones closed since the last look; return how many are closed in all."""
+    for n, sock in enumerate(stalled.sockets):
+        if n not in stalled.closed and closed_by_server(sock):
+            stalled.closed[n] = now()
+    return len(stalled.closed)
+
+
+def wait_closed(stalled: Stalled, seconds: float) -> None:
+    """Look once a second until the server has closed them all, or ``seconds`` passed."""
+    deadline = now() + seconds
+    while note_closed(stalled) < len(stalled.sockets) and now() < deadline:
+        time.sleep(min(1.0, max(0.0, deadline - now())))
+
+
+def lifetimes(stalled: Stalled) -> list[float]:
+    """Seconds from each closed one's handshake to its being seen closed (to within a second)."""
+    return sorted(at - stalled.opened[n] for n, at in stalled.closed.items())
 
 
 def queued_bytes(stalled: Stalled) -> tuple[list[int], list[int]]:

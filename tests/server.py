@@ -46,6 +46,13 @@ def manage(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
+def demo_site(env: dict[str, str]) -> None:
+    """The demo, set up as `make run` does it: the database, the static files, the sample event."""
+    manage(env, "migrate", "--noinput")
+    manage(env, "collectstatic", "--noinput")
+    manage(env, "load_demo")
+
+
 def wait_for(url: str, proc: subprocess.Popen, timeout: float = 20, *, any_answer: bool = False) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -5,7 +5,7 @@ import urllib.request
 
 import pytest
 
-from tests.server import daphne, manage, production_env
+from tests.server import daphne, demo_site, manage, production_env
 
 SLUG = "1988-massacre-conference"
 PASSWORD = "correct-horse-battery"
@@ -14,9 +14,7 @@ PASSWORD = "correct-horse-battery"
 @pytest.fixture
 def site(tmp_path):
     env = production_env(tmp_path)
-    manage(env, "migrate", "--noinput")
-    manage(env, "collectstatic", "--noinput")
-    manage(env, "load_demo")
+    demo_site(env)
     for name in ("alice", "bob"):
         manage(env, "create_editor", name, "--event", SLUG)
     set_passwords = (

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.server import Api, daphne, free_port, manage, production_env
+from tests.server import Api, daphne, demo_site, free_port, manage, production_env
 
 SLUG = "1988-massacre-conference"
 ENTRIES = ".entries article.entry"
@@ -11,9 +11,7 @@ ENTRIES = ".entries article.entry"
 @pytest.fixture
 def site(tmp_path):
     env = production_env(tmp_path)
-    manage(env, "migrate", "--noinput")
-    manage(env, "collectstatic", "--noinput")
-    manage(env, "load_demo")
+    demo_site(env)
     token = manage(env, "create_editor", "newsdesk", "--event", SLUG, "--token").split()[-1]
     return env, token
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server import Api, daphne, manage, production_env
+from tests.server import Api, daphne, demo_site, manage, production_env
 
 SLUG = "1988-massacre-conference"
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
@@ -18,9 +18,7 @@ AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     env = production_env(tmp_path_factory.mktemp("reader"))
-    manage(env, "migrate", "--noinput")
-    manage(env, "collectstatic", "--noinput")
-    manage(env, "load_demo")
+    demo_site(env)
     token = manage(env, "create_editor", "newsdesk", "--event", SLUG, "--token").split()[-1]
     with daphne(env) as base:
         yield base, Api(base, token)

@@ -9,7 +9,6 @@ of the rounds (--profile). Prints figures only. See bench/README.md."""
 
 import argparse
 import math
-import os
 import shlex
 import signal
 import statistics
@@ -41,7 +40,7 @@ from fanout_liveblog import (
     tail,
     wait_healthy,
 )
-from fanout_proc import cpu_seconds, listen_overflows, machine_line, now, raise_nofile_limit, rss_kib
+from fanout_proc import Witness, cpu_seconds, listen_overflows, now, raise_nofile_limit, rss_kib
 from fanout_profile import Profiler, summarize
 from fanout_restart import Restart, post_after_restart, restart_servers
 from fanout_stalled import Stalled, close_all, lifetimes, note_closed, open_stalled, queued_bytes, wait_closed
@@ -656,7 +655,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> int:
     args = parse_args()
-    load_at_start = os.getloadavg()[0]
+    witness = Witness()
     raise_nofile_limit()  # inherited by the Daphne processes; each child raises it again
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # unwind, so children are stopped
     phases = []
@@ -668,7 +667,7 @@ def main() -> int:
     print_rounds(phases)
     print_table(args, phases)
     print_sections(args, phases)
-    print(f"\n{machine_line(load_at_start)}")
+    print(f"\n{witness.line()}")
     print(f"command: {shlex.join(sys.orig_argv)}")  # last: the command line ends the output
     return 0
 

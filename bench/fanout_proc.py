@@ -106,8 +106,34 @@ def tcp_queues() -> dict[tuple[int, int], tuple[int, int]]:
     return queues
 
 
-def machine_line(load_at_start: float) -> str:
-    """Cores and the 1-minute load average before and after: on a shared machine, other work
-    running at the same time shows here, and the figures are then not the server's alone."""
-    load = f"load average (1 min) {load_at_start:.2f} at the start, {os.getloadavg()[0]:.2f} at the end"
-    return f"machine: {os.cpu_count()} cores; {load}"
+def machine_busy_seconds() -> float:
+    """CPU time the whole machine spent busy so far (all cores), from /proc/stat."""
+    with open("/proc/stat") as stat:
+        user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, stat.readline().split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / CLK_TCK
+
+
+def own_cpu_seconds() -> float:
+    """CPU time of this process and of its children that have ended (servers, clients, wrk)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+class Witness:
+    """How much CPU the rest of the machine used while the benchmark ran: on a shared machine a
+    test suite running meanwhile takes cores from the server and the clients, and such a run's
+    figures are not the server's alone. Read it after every child process has ended."""
+
+    def __init__(self) -> None:
+        self.started, self.busy, self.own = now(), machine_busy_seconds(), own_cpu_seconds()
+
+    def line(self) -> str:
+        wall = now() - self.started
+        others = max(0.0, machine_busy_seconds() - self.busy - (own_cpu_seconds() - self.own))
+        cores = os.cpu_count() or 1
+        share = 100 * others / (wall * cores) if wall > 0 else 0.0
+        return (
+            f"machine: {cores} cores; other processes used {others:.1f} CPU-seconds during the"
+            f" {wall:.0f} s run ({share:.0f}% of the machine)"
+        )

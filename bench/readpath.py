@@ -8,7 +8,6 @@ all. Optionally the page again while an entry is posted every second, each one i
 cached page. Prints figures only. See bench/README.md."""
 
 import argparse
-import os
 import re
 import shlex
 import shutil
@@ -40,7 +39,7 @@ from fanout_liveblog import (
     tail,
     wait_healthy,
 )
-from fanout_proc import cpu_seconds, machine_line, now, raise_nofile_limit
+from fanout_proc import Witness, cpu_seconds, now, raise_nofile_limit
 from fanout_profile import Profiler, summarize
 
 STATIC_NAME = "bench-page.html"  # a copy of the page, as WhiteNoise serves files
@@ -264,7 +263,7 @@ def parse_args() -> argparse.Namespace:
 
 def main() -> int:
     args = parse_args()
-    load_at_start = os.getloadavg()[0]
+    witness = Witness()
     if shutil.which("wrk") is None:
         print(f"wrk is not installed. Install it with:\n  {WRK_INSTALL}", file=sys.stderr)
         return 2
@@ -294,7 +293,7 @@ def main() -> int:
             print("\n".join(load.profile))
     for line in dict.fromkeys(problems[:10]):
         print(f"server log: {line}")
-    print(f"\n{machine_line(load_at_start)}")
+    print(f"\n{witness.line()}")
     print(f"command: {shlex.join(sys.orig_argv)}")
     return 0
 

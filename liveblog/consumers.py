@@ -47,6 +47,7 @@ class ReaderConsumer(AsyncWebsocketConsumer):
             await self.close(code=4403)
             return
         await self.accept()
+        self.transport = _transport(self.base_send)  # found once: backlog() runs on every frame
         after = _int(query.get("after", [""])[0])
         if after is not None and after > self.stream.head:
             await self.stream.catch_up()  # the page saw changes still on their way here
@@ -75,14 +76,14 @@ class ReaderConsumer(AsyncWebsocketConsumer):
 
     def backlog(self) -> int:
         """Bytes sent to this reader that the server has not written to the network yet."""
-        transport = _transport(self.base_send)
+        transport = self.transport
         if transport is None:
             return 0
         return len(transport.dataBuffer) + transport._tempDataLen
 
     def abort(self) -> None:
         """Drop the connection at once: a close frame would wait behind the backlog."""
-        transport = _transport(self.base_send)
+        transport = getattr(self, "transport", None)
         if transport is not None:
             transport.abortConnection()
 

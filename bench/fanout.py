@@ -619,7 +619,7 @@ def parse_args() -> argparse.Namespace:
     add("--redis", action="store_true", help=f"REDIS_URL={REDIS_URL}")
     add("--database-url", help="e.g. postgres://postgres@127.0.0.1:5432/liveblog_bench (default: SQLite)")
     add("--application", default="config.asgi:application", help="the ASGI application Daphne serves")
-    add("--backlog", type=int, help="Daphne's listen queue (default: Twisted's 50, as bin/serve runs it)")
+    add("--backlog", type=int, help="the listen queue, LIVEBLOG_LISTEN_BACKLOG (default: bin/serve's 4096)")
     add("--client-procs", type=int, default=2, help="client processes holding the readers (default 2)")
     add("--connect-concurrency", type=int, default=50, help="handshakes in flight per client process")
     add("--open-timeout", type=float, default=60, help="seconds for one reader's handshake and hello")

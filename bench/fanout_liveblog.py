@@ -72,12 +72,12 @@ def start_daphne(
     process is Daphne's own). bin/serve always serves config.asgi:application: another
     application runs under liveblog.serve with Daphne's default limits. The output goes to a
     file: a pipe nobody reads would eventually block the server on its own logging.
-    ``port``: the same one again, for a restart. ``backlog``: the listen queue's length, which
-    Daphne's -b/-p leave at Twisted's 50; only an endpoint string can set it."""
+    ``port``: the same one again, for a restart. ``backlog``: the listen queue's length
+    (LIVEBLOG_LISTEN_BACKLOG; bin/serve's default is 4096)."""
     port = port or free_port()
     where = ["-b", "127.0.0.1", "-p", str(port)]
     if backlog:
-        where = ["-e", f"tcp:port={port}:interface=127.0.0.1:backlog={backlog}"]
+        env = {**env, "LIVEBLOG_LISTEN_BACKLOG": str(backlog)}
     if application == APPLICATION:
         command = [str(ROOT / "bin" / "serve"), *where]
     else:

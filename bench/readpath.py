@@ -251,7 +251,7 @@ def parse_args() -> argparse.Namespace:
     add("--duration", type=int, default=10, help="seconds per URL (default 10)")
     add("--posts", action="store_true", help="also load the page while posting an entry a second")
     add("--profile", type=Path, metavar="PATH", help="py-spy's collapsed stacks of the page run go to PATH")
-    add("--backlog", type=int, help="Daphne's listen queue (default: Twisted's 50, as bin/serve runs it)")
+    add("--backlog", type=int, help="the listen queue, LIVEBLOG_LISTEN_BACKLOG (default: bin/serve's 4096)")
     add("--database-url", help="an existing scratch database (default: SQLite in a temporary directory)")
     args = parser.parse_args()
     if not 1 <= args.duration <= 120:

@@ -71,6 +71,12 @@ def wait_for(url: str, proc: subprocess.Popen, timeout: float = 20, *, any_answe
     raise AssertionError(f"the server did not answer {url} within {timeout} s")
 
 
+class Served(str):
+    """A server's base URL, with ``pid``: its process, for a test that signals it."""
+
+    pid: int
+
+
 @contextmanager
 def daphne(env: dict[str, str], port: int | None = None, *, health: bool = True):
     """Daphne as bin/serve starts it in production; ``health=False`` waits for any answer."""
@@ -88,7 +94,9 @@ def daphne(env: dict[str, str], port: int | None = None, *, health: bool = True)
     proc.log = log
     try:
         wait_for(f"http://127.0.0.1:{port}/healthz", proc, any_answer=not health)
-        yield f"http://127.0.0.1:{port}"
+        served = Served(f"http://127.0.0.1:{port}")
+        served.pid = proc.pid
+        yield served
     finally:
         proc.terminate()
         try:

@@ -1,7 +1,10 @@
 """The demo served as production serves it: Daphne with DEBUG off and WhiteNoise static files."""
 
 import json
+import os
 import re
+import signal
+import socket
 import urllib.request
 
 import pytest
@@ -78,3 +81,29 @@ def test_an_editor_posts_with_a_token_from_create_editor(server):
         assert json.loads(response.read())["local_time"] == "20:30"
     _, _, page = fetch(url + "/events/1988-massacre-conference/")
     assert "Posted from a script." in page
+
+
+def test_connections_that_arrive_while_the_worker_is_busy_wait_for_it(server):
+    """After a restart thousands of readers reconnect at once: the listen queue must hold them
+    (Twisted's own queue of 50 drops the rest, and each retries only a second or more later)."""
+    url, *_ = server
+    port = int(url.rsplit(":", 1)[1])
+    waiting = []
+    os.kill(url.pid, signal.SIGSTOP)  # busy: accepts nothing, as while a fan-out runs
+    try:
+        for _ in range(300):
+            try:
+                waiting.append(socket.create_connection(("127.0.0.1", port), timeout=0.5))
+            except TimeoutError:
+                break  # the queue is full: the kernel dropped this handshake
+    finally:
+        os.kill(url.pid, signal.SIGCONT)
+    assert len(waiting) == 300, f"only {len(waiting)} connections were queued"
+    for sock in waiting:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+    answers = []
+    for sock in waiting:
+        sock.settimeout(10)
+        with sock:
+            answers.append(sock.recv(64).split(b"\r\n")[0])
+    assert answers == [b"HTTP/1.1 200 OK"] * 300

@@ -2,8 +2,10 @@
 
 import json
 import time
+from typing import Any
 from urllib.parse import parse_qs
 
+from autobahn.websocket.protocol import WebSocketProtocol
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -16,6 +18,7 @@ from liveblog.publishing import SEQ, hub, replay_problem, reset_frame
 CLOSE_UNSUPPORTED = 1003  # readers send no binary data
 CLOSE_POLICY = 1008  # a reader that keeps talking
 CLOSE_TOO_MANY = 4029  # too many sockets from one client address
+OPEN = WebSocketProtocol.STATE_OPEN
 
 
 class ReaderConsumer(AsyncWebsocketConsumer):
@@ -47,7 +50,8 @@ class ReaderConsumer(AsyncWebsocketConsumer):
             await self.close(code=4403)
             return
         await self.accept()
-        self.transport = _transport(self.base_send)  # found once: backlog() runs on every frame
+        # Found once: push() and backlog() run for every frame.
+        self.protocol, self.transport = _connection(self.base_send)
         after = _int(query.get("after", [""])[0])
         if after is not None and after > self.stream.head:
             await self.stream.catch_up()  # the page saw changes still on their way here
@@ -72,6 +76,29 @@ class ReaderConsumer(AsyncWebsocketConsumer):
         await self.joined()
 
     async def allowed(self) -> bool:
+        return True
+
+    def push(self, wire: bytes) -> bool:
+        """Write frames already framed for the wire (``wire_frames``) to this reader's socket, at
+        once when nothing is queued before them; False where only the ASGI send can: under
+        another server, with compression, or once the socket is closing."""
+        protocol, transport = self.protocol, self.transport
+        if transport is None or protocol.state != OPEN or protocol._perMessageCompress is not None:
+            return False
+        if protocol.send_queue:
+            return False
+        if not transport.dataBuffer and not transport._tempDataLen and transport.connected:
+            # Straight to the kernel: through Twisted, every frame to every reader would cost a
+            # writer registration, a loop turn and its removal besides the send itself.
+            try:
+                sent = transport.socket.send(wire)
+            except OSError:
+                sent = 0  # full, or broken: Twisted's write path finds out which, and closes
+            if sent == len(wire):
+                return True
+            if sent:
+                wire = wire[sent:]
+        transport.write(wire)
         return True
 
     def backlog(self) -> int:
@@ -113,12 +140,13 @@ class ReaderConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_POLICY)
 
 
-def _transport(send):
-    """Daphne's TCP transport behind an ASGI send (a partial of its reply handler over the
-    connection's protocol), or None under another server or in tests."""
+def _connection(send) -> tuple[Any, Any]:
+    """Daphne's WebSocket protocol and TCP transport behind an ASGI send (a partial of the
+    protocol's reply handler), or (None, None) under another server, over TLS or in tests."""
     protocol = getattr(send, "args", (None,))[0]
     transport = getattr(protocol, "transport", None)
-    return transport if hasattr(transport, "dataBuffer") and hasattr(transport, "_tempDataLen") else None
+    plain_tcp = all(hasattr(transport, name) for name in ("dataBuffer", "_tempDataLen", "socket"))
+    return (protocol, transport) if plain_tcp and hasattr(protocol, "send_queue") else (None, None)
 
 
 def _int(value: str) -> int | None:

@@ -62,7 +62,8 @@ def exposition(readers: int, streams: int) -> str:
         "# HELP liveblog_readers_dropped_slow_total Readers disconnected for falling too far behind.",
         "# TYPE liveblog_readers_dropped_slow_total counter",
         f"liveblog_readers_dropped_slow_total {metrics.readers_dropped_slow}",
-        "# HELP liveblog_fanout_seconds Time to hand one frame to every reader of an event here.",
+        "# HELP liveblog_fanout_seconds Time to hand a batch of frames (one, unless more were waiting)"
+        " to every reader of an event here.",
         "# TYPE liveblog_fanout_seconds histogram",
         *metrics.fanout_seconds.lines("liveblog_fanout_seconds"),
     ]

@@ -106,7 +106,8 @@ SEQ = re.compile(r"[0-9]{1,18}")  # a seq as clients send it
 REPLAY_LIMIT = 500  # a reader further behind than this reloads instead of replaying
 RECENT = 512  # frames each stream keeps for readers that reconnect
 GAP_WAIT = 0.25  # seconds a frame that arrived early waits for the missing ones
-FAN_OUT_SLICE = 100  # readers sent to before the loop may write to the network
+FAN_OUT_SLICE = 100  # readers sent to before other tasks get a turn
+BATCH_BYTES = 64 * 1024  # frames waiting together go to each reader as one write, up to this
 
 
 Send = Callable[[dict[str, str]], Awaitable[None]]
@@ -123,6 +124,23 @@ def replay_problem(*, head: int, after: int) -> str | None:
 
 def reset_frame(reason: str) -> str:
     return json.dumps({"type": "reset", "reason": reason})
+
+
+def wire_frames(frames: list[str]) -> bytes:
+    """The frames as a server writes them on a WebSocket (RFC 6455: one final, unmasked text
+    frame each), encoded once for every reader instead of once per reader."""
+    parts = []
+    for frame in frames:
+        payload = frame.encode()
+        size = len(payload)
+        if size < 126:
+            header = bytes((0x81, size))
+        elif size < 1 << 16:
+            header = bytes((0x81, 126)) + size.to_bytes(2, "big")
+        else:
+            header = bytes((0x81, 127)) + size.to_bytes(8, "big")
+        parts += (header, payload)
+    return b"".join(parts)
 
 
 def publish_on_commit(change: Change) -> None:
@@ -225,8 +243,10 @@ class Stream:
             await self.catch_up()
         async with self.lock:
             if after < self.sent:
-                for frame in await self._since(after):
-                    await send({"type": "websocket.send", "text": frame})
+                frames = await self._since(after)
+                if frames and not key.push(wire_frames(frames)):
+                    for frame in frames:
+                        await send({"type": "websocket.send", "text": frame})
             self.readers[key] = send
 
     def leave(self, key: object) -> None:
@@ -281,22 +301,37 @@ class Stream:
             self.wake.clear()
             async with self.lock:
                 while self.outbox:
-                    seq, frame = self.outbox.popleft()
+                    batch = self._next_batch()
                     started = time.perf_counter()
-                    await self._send_all({"type": "websocket.send", "text": frame})
+                    await self._send_all([frame for _, frame in batch])
                     metrics.fanout_seconds.observe(time.perf_counter() - started)
-                    metrics.changes_fanned_out += 1
-                    if seq is not None:
-                        self._remember(seq, frame)
-                        self.sent = seq
+                    metrics.changes_fanned_out += len(batch)
+                    for seq, frame in batch:
+                        if seq is not None:
+                            self._remember(seq, frame)
+                            self.sent = seq
 
-    async def _send_all(self, message: dict[str, str]) -> None:
-        # One message object for every reader: the frame was serialized once, at commit.
+    def _next_batch(self) -> list[tuple[int | None, str]]:
+        """The frames waiting, in order, up to BATCH_BYTES (at least one): under a burst, each
+        reader gets every frame that arrived during the previous fan-out in one write."""
+        batch = [self.outbox.popleft()]
+        size = len(batch[0][1])
+        while self.outbox and size + len(self.outbox[0][1]) <= BATCH_BYTES:
+            batch.append(self.outbox.popleft())
+            size += len(batch[-1][1])
+        return batch
+
+    async def _send_all(self, frames: list[str]) -> None:
+        # The frames were serialized once, at commit, and are framed once here for every reader.
+        wire = wire_frames(frames)
+        messages = [{"type": "websocket.send", "text": frame} for frame in frames]
         limit = settings.LIVEBLOG_READER_BUFFER
-        metrics.frames_sent += len(self.readers)
+        metrics.frames_sent += len(self.readers) * len(frames)
         for n, (key, send) in enumerate(list(self.readers.items()), 1):
             try:
-                await send(message)
+                if not key.push(wire):
+                    for message in messages:
+                        await send(message)
                 if key.backlog() > limit:
                     # A reader that stopped reading: its frames would pile up in this process.
                     log.info(
@@ -311,7 +346,7 @@ class Stream:
                 self.readers.pop(key, None)
                 key.abort()
             if n % FAN_OUT_SLICE == 0:
-                await asyncio.sleep(0)  # let the first readers' bytes leave while the rest queue
+                await asyncio.sleep(0)  # handshakes and the Redis subscription get their turn
 
     def _remember(self, seq: int, frame: str) -> None:
         self.recent.append((seq, frame))

@@ -1,0 +1,95 @@
+"""The fan-out's fast path against a real Daphne: frames framed once and written straight to each
+reader's socket, several at a time under a burst, must read exactly as the change feed stores them."""
+
+import asyncio
+import json
+import os
+import signal
+import threading
+import urllib.request
+
+from tests.server import Api, daphne, manage, production_env
+from tests.test_processes import SLUG, head, reader, run, two_processes  # noqa: F401 - a fixture
+
+# Frames of each length class of RFC 6455: under 126 bytes (a deletion), up to 65,535 (most
+# entries) and beyond (a long entry in a script of three UTF-8 bytes per character).
+BODIES = ["ok", "Berlin: the panel opens. " * 8, "—" * 19990]  # within the 20,000-character limit
+
+
+def changes_after(base: str, seq: int) -> list[dict]:
+    with urllib.request.urlopen(f"{base}/api/events/{SLUG}/changes/?after={seq}", timeout=10) as response:
+        return json.loads(response.read())["frames"]
+
+
+async def feed_frames(ws, n: int, timeout: float = 30) -> list[dict]:
+    """The next ``n`` frames of the feed, leaving out the greeting and reader counts."""
+    got: list[dict] = []
+    async with asyncio.timeout(timeout):
+        while len(got) < n:
+            frame = json.loads(await ws.recv())
+            if frame["type"] not in ("hello", "readers"):
+                got.append(frame)
+    return got
+
+
+def post_burst(api: Api, count: int, threads: int = 6) -> None:
+    """``count`` entries posted from several threads at once, as a newsroom does at a key moment."""
+    bodies = [f"{n}: {BODIES[n % len(BODIES)]}" for n in range(count)]
+
+    def post(share: list[str]) -> None:
+        for body in share:
+            api.call("POST", f"/api/events/{SLUG}/entries/", {"body": body, "city": "berlin"})
+
+    workers = [threading.Thread(target=post, args=(bodies[n::threads],)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+
+
+def test_a_burst_reaches_live_and_returning_readers_exactly_as_stored(tmp_path):
+    env = production_env(tmp_path, LIVEBLOG_WRITE_RATE="100000/m")
+    manage(env, "migrate", "--noinput")
+    manage(env, "load_demo")
+    token = manage(env, "create_editor", "newsdesk", "--event", SLUG, "--token").split()[-1]
+    with daphne(env) as base:
+        api, start = Api(base, token), head(base)
+        demo_entry = api.call("GET", f"/api/events/{SLUG}/entries/")["results"][0]["id"]
+
+        async def scenario() -> tuple[list[dict], list[dict]]:
+            async with reader(base, start) as live:
+                await asyncio.to_thread(post_burst, api, 30)
+                await asyncio.to_thread(api.call, "DELETE", f"/api/entries/{demo_entry}/")
+                live_frames = await feed_frames(live, 31)
+            # A reader that was away for all of it gets the lot replayed, in one write.
+            async with reader(base, start) as returning:
+                return live_frames, await feed_frames(returning, 31)
+
+        live_frames, replayed = run(scenario())
+        stored = changes_after(base, start)
+        assert [f["seq"] for f in stored] == list(range(start + 1, start + 32))
+        assert live_frames == stored
+        assert replayed == stored
+        assert stored[-1] == {"type": "entry.deleted", "seq": start + 31, "epoch": stored[0]["epoch"],
+                              "entry": {"id": demo_entry}}  # fmt: skip
+        assert max(len(json.dumps(f, ensure_ascii=False).encode()) for f in stored) > 65535
+
+
+def test_frames_that_piled_up_while_a_worker_was_stalled_arrive_in_order(two_processes):  # noqa: F811
+    """A worker that could not run for a moment (a pause, a starved core) finds many frames
+    waiting from Redis: its readers get them all, in seq order, in as few writes as it can."""
+    first, second, token, _ = two_processes
+    api, start = Api(first, token), head(first)
+
+    async def scenario() -> list[dict]:
+        async with reader(second, start) as live:
+            os.kill(second.pid, signal.SIGSTOP)
+            try:
+                await asyncio.to_thread(post_burst, api, 24)
+                await asyncio.sleep(0.5)  # the frames wait in the stopped worker's Redis socket
+            finally:
+                os.kill(second.pid, signal.SIGCONT)
+            return await feed_frames(live, 24)
+
+    got = run(scenario())
+    assert got == changes_after(first, start)

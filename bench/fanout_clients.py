@@ -17,8 +17,7 @@ from multiprocessing.connection import Connection, wait
 from typing import Any
 
 from fanout_proc import child_setup, next_command, now
-from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed
+from fanout_wire import WireReader, open_reader
 
 
 @dataclass(frozen=True)
@@ -60,13 +59,13 @@ class ConnectReport:
 
 # Frames of the feed begin {"type":"…","seq":N: reading that much is enough to classify them,
 # and spares the clients from parsing ~1 KiB of JSON per frame (their CPU is shared with the server).
-_HEAD = re.compile(r'\{"type":\s*"([^"]+)",\s*"seq":\s*(\d+)')
+_HEAD = re.compile(rb'\{"type":\s*"([^"]+)",\s*"seq":\s*(\d+)')
 
 
-def frame_head(message: str) -> tuple[str, int | None]:
+def frame_head(message: bytes) -> tuple[str, int | None]:
     match = _HEAD.match(message)
     if match:
-        return match[1], int(match[2])
+        return match[1].decode(), int(match[2])
     frame = json.loads(message)  # hello, readers, reset: rare and small
     return str(frame.get("type")), frame.get("seq")
 
@@ -123,7 +122,7 @@ class Worker:
         result = self.results[index]
         async with gate:
             try:
-                ws, hello = await self._handshake(index, self._url(index))
+                ws, hello = await self._handshake(result, self._url(index))
             except Exception as exc:
                 result.error = describe(exc)
                 return
@@ -136,36 +135,50 @@ class Worker:
     def _url(self, index: int) -> str:
         return self.plan.urls[index % len(self.plan.urls)]
 
-    async def _handshake(self, index: int, url: str) -> tuple[ClientConnection, dict]:
-        ws = await connect(
-            url,
-            origin=self.plan.origins[index % len(self.plan.urls)],  # the origin check rejects none
-            open_timeout=self.plan.open_timeout,
-            ping_interval=None,  # browsers do not ping; the server's pings are answered
-            compression=None,  # Daphne does not accept permessage-deflate anyway
-            proxy=None,
-        )
-        return ws, await self._hello(ws)
+    async def _handshake(self, result: ReaderResult, url: str) -> tuple[WireReader, dict]:
+        """Connect; a reader counts as connected once its hello arrived: then the page is live.
+        Every message after the hello is noted as it arrives."""
+        hello: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        ws: WireReader | None = None
 
-    async def _hello(self, ws: ClientConnection) -> dict:
-        """A reader counts as connected once its hello arrived: that is when the page is live."""
+        def on_message(message: bytes, received: float) -> None:
+            if not hello.done():
+                hello.set_result(message)
+            else:
+                self._note(ws, result, message, received)
+
         try:
             async with asyncio.timeout(self.plan.open_timeout):
-                hello = json.loads(await ws.recv())  # small, and its epoch is needed to resume
-            if hello.get("type") != "hello" or not isinstance(hello.get("seq"), int):
-                raise RuntimeError(f"the first frame was {hello.get('type')!r}, not hello")
-            return hello
+                ws = await open_reader(url, self.plan.origins[result.index % len(self.plan.urls)], on_message)
+                first = json.loads(await hello)  # small, and its epoch is needed to resume
+            if first.get("type") != "hello" or not isinstance(first.get("seq"), int):
+                raise RuntimeError(f"the first frame was {first.get('type')!r}, not hello")
+            return ws, first
         except BaseException:
-            ws.transport.abort()
+            if ws is not None:
+                ws.abort()
             raise
 
-    async def _listen(self, ws: ClientConnection, result: ReaderResult) -> None:
+    def _note(self, ws: WireReader | None, result: ReaderResult, message: bytes, received: float) -> None:
+        kind, seq = frame_head(message)
+        if kind == "entry.created" and seq is not None:
+            result.got.append((seq, received))
+            if seq > result.applied:  # a repeat or a late one is not news; a gap shows later
+                result.applied = seq
+                self._tally(seq)
+        elif kind != "readers":
+            result.other.append(kind)
+            if kind == "reset" and ws is not None:
+                ws.close_reason = "reset by the server"  # the page would reload, not reconnect
+                ws.abort()
+
+    async def _listen(self, ws: WireReader, result: ReaderResult) -> None:
         while True:
-            error = await self._receive(ws, result)
+            error = await ws.closed
             if self.finishing:
                 return
             if not self.plan.resume or error.startswith("reset"):
-                result.error = error  # a reset would make the page reload, not reconnect
+                result.error = error
                 return
             result.drops.append(now())
             resumed = await self._resume(result)
@@ -173,26 +186,7 @@ class Worker:
                 return
             ws = resumed
 
-    async def _receive(self, ws: ClientConnection, result: ReaderResult) -> str:
-        """Note every frame until the connection ends; return why it ended."""
-        try:
-            async for message in ws:
-                received = now()  # first thing: the parsing below is the client's cost
-                kind, seq = frame_head(message)
-                if kind == "entry.created" and seq is not None:
-                    result.got.append((seq, received))
-                    if seq > result.applied:  # a repeat or a late one is not news; a gap shows later
-                        result.applied = seq
-                        self._tally(seq)
-                elif kind != "readers":
-                    result.other.append(kind)
-                    if kind == "reset":
-                        return "reset by the server"
-        except ConnectionClosed as exc:
-            return f"closed: {exc}"[:120]
-        return "closed by the server"
-
-    async def _resume(self, result: ReaderResult) -> ClientConnection | None:
+    async def _resume(self, result: ReaderResult) -> WireReader | None:
         """Reconnect as the page does until a hello arrives or ``resume_timeout`` passes."""
         deadline = now() + self.plan.resume_timeout
         attempt, last_error = 0, "no attempt"
@@ -200,7 +194,7 @@ class Worker:
             await asyncio.sleep(min(backoff(attempt), max(0.0, deadline - now())))
             attempt += 1
             try:
-                ws, _ = await self._handshake(result.index, resume_url(self._url(result.index), result))
+                ws, _ = await self._handshake(result, resume_url(self._url(result.index), result))
             except Exception as exc:
                 last_error = describe(exc)
                 result.retries += 1

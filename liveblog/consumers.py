@@ -1,6 +1,9 @@
 """The readers' WebSocket: hello, what they missed, then the live frames."""
 
+import fcntl
 import json
+import sys
+import termios
 import time
 from typing import Any
 from urllib.parse import parse_qs
@@ -19,6 +22,7 @@ CLOSE_UNSUPPORTED = 1003  # readers send no binary data
 CLOSE_POLICY = 1008  # a reader that keeps talking
 CLOSE_TOO_MANY = 4029  # too many sockets from one client address
 OPEN = WebSocketProtocol.STATE_OPEN
+OUTQ = termios.TIOCOUTQ if sys.platform == "linux" else None  # SIOCOUTQ for a TCP socket
 
 
 class ReaderConsumer(AsyncWebsocketConsumer):
@@ -102,11 +106,13 @@ class ReaderConsumer(AsyncWebsocketConsumer):
         return True
 
     def backlog(self) -> int:
-        """Bytes sent to this reader that the server has not written to the network yet."""
+        """Bytes sent to this reader that it has not received: in Daphne's buffer, and in the
+        kernel's send queue (which grows to megabytes for a reader that stopped reading)."""
         transport = self.transport
         if transport is None:
             return 0
-        return len(transport.dataBuffer) + transport._tempDataLen
+        queued = _kernel_queue(getattr(transport, "socket", None))  # gone once the connection is lost
+        return len(transport.dataBuffer) + transport._tempDataLen + queued
 
     def abort(self) -> None:
         """Drop the connection at once: a close frame would wait behind the backlog."""
@@ -147,6 +153,20 @@ def _connection(send) -> tuple[Any, Any]:
     transport = getattr(protocol, "transport", None)
     plain_tcp = all(hasattr(transport, name) for name in ("dataBuffer", "_tempDataLen", "socket"))
     return (protocol, transport) if plain_tcp and hasattr(protocol, "send_queue") else (None, None)
+
+
+_queued = bytearray(4)
+
+
+def _kernel_queue(sock) -> int:
+    """Bytes in the socket's send queue: not yet sent, or sent and not yet acknowledged."""
+    if not OUTQ or sock is None:
+        return 0
+    try:
+        fcntl.ioctl(sock.fileno(), OUTQ, _queued)
+    except OSError:
+        return 0  # closed meanwhile: the disconnect handler removes the reader
+    return int.from_bytes(_queued, sys.byteorder)
 
 
 def _int(value: str) -> int | None:

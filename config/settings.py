@@ -148,7 +148,7 @@ else:
 
 # Seconds between reader-count updates (each process reports its count; readers get the total).
 LIVEBLOG_READERS_INTERVAL = float(os.environ.get("LIVEBLOG_READERS_INTERVAL", "5"))
-# Bytes a reader may fall behind (frames the server could not write yet) before it is dropped.
+# Bytes a reader may fall behind (not yet received: in the worker and the kernel) before it is dropped.
 LIVEBLOG_READER_BUFFER = envint("LIVEBLOG_READER_BUFFER", 256 * 1024)
 # Proxies whose X-Forwarded-For is believed (comma-separated addresses, e.g. nginx's).
 TRUSTED_PROXIES = set(envlist("TRUSTED_PROXIES"))

@@ -1,6 +1,8 @@
 import asyncio
 import logging
+import threading
 import uuid
+from collections.abc import Callable
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -14,11 +16,12 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.cache import get_conditional_response
 from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import ensure_csrf_cookie
-from django.views.decorators.http import condition, require_safe
+from django.views.decorators.http import require_safe
 from django.views.defaults import page_not_found
 
 from liveblog import reader, selectors, structured_data
@@ -46,18 +49,43 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def _event_page(request: HttpRequest, slug: str, template: str) -> HttpResponse:
     event = get_object_or_404(Event, slug=slug)
-    # The page as it is at this seq: every change bumps the seq, so no stale copy is ever served.
-    key = f"page:{template}:{reader.etag(event)}:{request.get_host()}:{request.get_full_path()}"
-    html = cache.get(key)
-    if html is None:
-        html = _render_event_page(request, event, template)
-        cache.set(key, html, PAGE_CACHE_SECONDS)
-    response = HttpResponse(html)
-    response["ETag"] = reader.etag(event)
+    response = HttpResponse()
+    response["ETag"] = etag = reader.etag(event)
     ended = event.status == Event.Status.ENDED
     # An ended event is an archive: caches may keep it. A live one is checked every time (304s).
     response["Cache-Control"] = "public, max-age=300" if ended else "public, max-age=0, must-revalidate"
+    conditional = get_conditional_response(request, etag=etag, response=response)
+    if conditional is not response:
+        return conditional  # 304: the reader's copy is this seq's page
+    # The page as it is at this seq: every change bumps the seq, so no stale copy is ever served.
+    key = f"page:{template}:{etag}:{request.get_host()}:{request.get_full_path()}"
+    response.content = _cached_page(key, lambda: _render_event_page(request, event, template))
     return response
+
+
+_rendering: dict[str, threading.Lock] = {}
+_rendering_guard = threading.Lock()
+
+
+def _cached_page(key: str, render: Callable[[], str]) -> str:
+    """The page under ``key``, rendered once however many requests ask at once: right after a
+    change, every request in flight misses the cache, and each rendering it would multiply the
+    work by the number of readers reloading."""
+    html = cache.get(key)
+    if html is not None:
+        return html
+    with _rendering_guard:
+        lock = _rendering.setdefault(key, threading.Lock())
+    try:
+        with lock:
+            html = cache.get(key)  # rendered while this request waited
+            if html is None:
+                html = render()
+                cache.set(key, html, PAGE_CACHE_SECONDS)
+    finally:
+        with _rendering_guard:
+            _rendering.pop(key, None)
+    return html
 
 
 def _render_event_page(request: HttpRequest, event: Event, template: str) -> str:
@@ -85,19 +113,12 @@ def _render_event_page(request: HttpRequest, event: Event, template: str) -> str
     return render_to_string(template, context, request)
 
 
-def _event_etag(request: HttpRequest, slug: str) -> str | None:
-    event = Event.objects.filter(slug=slug).only("epoch", "seq").first()
-    return reader.etag(event) if event else None
-
-
-@condition(etag_func=_event_etag)
 @require_safe
 def event_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _event_page(request, slug, "liveblog/event_detail.html")
 
 
 @xframe_options_exempt
-@condition(etag_func=_event_etag)
 @require_safe
 def event_embed(request: HttpRequest, slug: str) -> HttpResponse:
     """The live report with minimal chrome, for an iframe on another site."""

@@ -1,4 +1,5 @@
 import json
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -310,3 +311,33 @@ def test_a_cached_page_is_replaced_by_the_next_change(client, event, alice, djan
         assert client.get("/events/summit/").content == first
     services.entry_create(event=event, by=alice, body="Second.")
     assert "Second." in client.get("/events/summit/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_readers_arriving_together_after_a_change_share_one_render(event, alice, monkeypatch):
+    """Right after a post, every reader in flight misses the cache: one renders, the rest wait
+    for that page instead of each rendering it again."""
+    from django.test import Client
+
+    from liveblog import views
+
+    for n in range(40):
+        services.entry_create(event=event, by=alice, body=f"Update {n}.")
+    renders = []
+    render = views._render_event_page
+    monkeypatch.setattr(views, "_render_event_page", lambda *args: renders.append(1) or render(*args))
+    services.entry_create(event=event, by=alice, body="The news everyone reloads for.")
+    start, pages = threading.Barrier(8), []
+
+    def reload() -> None:
+        start.wait()
+        pages.append(Client().get("/events/summit/").content.decode())
+
+    readers = [threading.Thread(target=reload) for _ in range(8)]
+    for thread in readers:
+        thread.start()
+    for thread in readers:
+        thread.join()
+    assert len(pages) == 8 and len(set(pages)) == 1
+    assert "The news everyone reloads for." in pages[0]
+    assert len(renders) == 1

@@ -21,7 +21,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import transaction
 
-from liveblog import redis_clients
+from liveblog import heads, redis_clients
 from liveblog.metrics import metrics
 from liveblog.models import Change, Entry, Event, Session
 from liveblog.rendering import render_entry
@@ -146,12 +146,14 @@ def wire_frames(frames: list[str]) -> bytes:
 def publish_on_commit(change: Change) -> None:
     """Publish the change's frame once its transaction commits; never if it rolls back."""
     slug, seq, frame, epoch = change.event.slug, change.seq, change.frame, change.event.epoch
+    heads.forget(slug)  # and again at commit: a page read meanwhile may have cached the old head
     transaction.on_commit(lambda: publish(slug, seq, frame, epoch))
 
 
 def publish(slug: str, seq: int, frame: str, epoch: str = "") -> None:
     """Hand a committed frame to the readers. A failure is logged, never raised: the change is
     committed, and readers recover it through seq once delivery works again."""
+    heads.forget(slug)
     hub.deliver_threadsafe(slug, seq, frame, epoch)
     if not settings.REDIS_URL:
         return
@@ -466,6 +468,7 @@ class Hub:
             loop.call_soon_threadsafe(self.deliver, slug, seq, frame, epoch, context=contextvars.Context())
 
     def deliver(self, slug: str, seq: int, frame: str, epoch: str = "") -> None:
+        heads.forget(slug)  # a change made in another process: its pages here are out of date
         stream = self.streams.get(slug)
         if stream is None:
             return

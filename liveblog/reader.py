@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from liveblog.heads import Head
 from liveblog.models import Entry, Event, Session, Speaker
 
 PAGE_SIZE = 50
@@ -129,5 +130,5 @@ def highlights(event: Event) -> tuple[list[Entry], list[Entry]]:
     return pinned, key
 
 
-def etag(event: Event) -> str:
+def etag(event: Event | Head) -> str:
     return f'"{RELEASE}-{event.epoch}-{event.seq}"'

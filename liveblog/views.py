@@ -24,7 +24,7 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_safe
 from django.views.defaults import page_not_found
 
-from liveblog import reader, selectors, structured_data
+from liveblog import heads, reader, selectors, structured_data
 from liveblog.clients import request_client_ip
 from liveblog.metrics import exposition
 from liveblog.models import Entry, Event
@@ -48,10 +48,12 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _event_page(request: HttpRequest, slug: str, template: str) -> HttpResponse:
-    event = get_object_or_404(Event, slug=slug)
+    head = heads.event_head(slug)
+    if head is None:
+        raise Http404("No such event.")
     response = HttpResponse()
-    response["ETag"] = etag = reader.etag(event)
-    ended = event.status == Event.Status.ENDED
+    response["ETag"] = etag = reader.etag(head)
+    ended = head.status == Event.Status.ENDED
     # An ended event is an archive: caches may keep it. A live one is checked every time (304s).
     response["Cache-Control"] = "public, max-age=300" if ended else "public, max-age=0, must-revalidate"
     conditional = get_conditional_response(request, etag=etag, response=response)
@@ -59,7 +61,9 @@ def _event_page(request: HttpRequest, slug: str, template: str) -> HttpResponse:
         return conditional  # 304: the reader's copy is this seq's page
     # The page as it is at this seq: every change bumps the seq, so no stale copy is ever served.
     key = f"page:{template}:{etag}:{request.get_host()}:{request.get_full_path()}"
-    response.content = _cached_page(key, lambda: _render_event_page(request, event, template))
+    response.content = _cached_page(
+        key, lambda: _render_event_page(request, get_object_or_404(Event, pk=head.pk), template)
+    )
     return response
 
 

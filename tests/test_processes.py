@@ -14,7 +14,7 @@ import pytest
 from websockets.asyncio.client import connect
 
 from tests.conftest import require_service
-from tests.server import daphne, free_port, manage, production_env
+from tests.server import daphne, demo_site, free_port, manage, production_env
 
 SLUG = "1988-massacre-conference"
 
@@ -94,8 +94,7 @@ def two_processes(tmp_path):
     env = production_env(
         tmp_path, REDIS_URL=f"redis://127.0.0.1:{redis_port}/0", LIVEBLOG_READERS_INTERVAL="0.5"
     )
-    manage(env, "migrate", "--noinput")
-    manage(env, "load_demo")
+    demo_site(env)
     token = manage(env, "create_editor", "newsdesk", "--event", SLUG, "--token").split()[-1]
     with ExitStack() as stack:
         stack.enter_context(redis_server(redis_port))
@@ -116,6 +115,28 @@ def test_a_change_posted_through_one_process_reaches_readers_of_another(two_proc
                 frame = (await read_frames(ws, 1))[0]
                 assert (frame["type"], frame["seq"]) == ("entry.created", seq + 1)
                 assert frame["entry"]["body"] == "Posted through the first process."
+
+    run(scenario())
+
+
+def page(base: str) -> str:
+    with urllib.request.urlopen(f"{base}/events/{SLUG}/", timeout=10) as response:
+        return response.read().decode()
+
+
+def test_a_page_reloaded_on_another_process_right_after_a_post_shows_it(two_processes):
+    """Each process answers page loads from the event's head kept for a second; a change made
+    through another process must still show on the next load once its frame has arrived."""
+    first, second, token, _ = two_processes
+    seq = head(first)
+
+    async def scenario():
+        async with reader(second, seq) as on_second:
+            await read_frames(on_second, 1)
+            assert "Posted a moment ago." not in await asyncio.to_thread(page, second)
+            assert await asyncio.to_thread(post, first, token, "Posted a moment ago.") == 201
+            await read_frames(on_second, 1)  # the second process has the change
+            assert "Posted a moment ago." in await asyncio.to_thread(page, second)
 
     run(scenario())
 

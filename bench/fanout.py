@@ -615,8 +615,13 @@ def parse_args() -> argparse.Namespace:
     add("--readers", type=int, default=1000, help="connected readers (default 1000)")
     add("--rounds", type=int, default=20, help="entries posted, one per round (default 20)")
     add("--frame-bytes", type=int, default=1024, help="size of each entry.created frame (default 1024)")
-    add("--processes", type=int, default=1, help="Daphne processes; more than 1 needs --redis")
-    add("--redis", action="store_true", help=f"REDIS_URL={REDIS_URL}")
+    add("--processes", type=int, default=1, help="Daphne processes")
+    add(
+        "--redis",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help=f"REDIS_URL={REDIS_URL}, as production runs (--no-redis: the in-memory layer, one process)",
+    )
     add("--database-url", help="e.g. postgres://postgres@127.0.0.1:5432/liveblog_bench (default: SQLite)")
     add("--application", default="config.asgi:application", help="the ASGI application Daphne serves")
     add("--backlog", type=int, help="the listen queue, LIVEBLOG_LISTEN_BACKLOG (default: bin/serve's 4096)")
@@ -643,7 +648,7 @@ def parse_args() -> argparse.Namespace:
     add("--profile", type=Path, metavar="PATH", help="py-spy's collapsed stacks of the rounds go to PATH")
     args = parser.parse_args()
     if args.processes > 1 and not args.redis:
-        parser.error("--processes above 1 needs --redis: processes share changes through Redis")
+        parser.error("--processes above 1 needs Redis (not --no-redis): processes share changes through it")
     if not 0 <= args.burst <= 500:
         parser.error("--burst takes 0 to 500 entries: one thread per entry")
     if not 0 <= args.stalled <= 1:

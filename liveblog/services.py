@@ -199,8 +199,11 @@ def event_new_epoch(*, event: Event) -> Event:
 
 def event_set_status(*, event: Event, status: str, by: User) -> Event:
     changes: dict[str, Any] = {"status": status}
+    now = timezone.now()
     if status == Event.Status.ENDED and event.ends_at is None:
-        changes["ends_at"] = max(timezone.now(), event.starts_at)
+        changes["ends_at"] = max(now, event.starts_at)
+    elif status == Event.Status.LIVE and event.ends_at is not None and event.ends_at <= now:
+        changes["ends_at"] = None  # reopened: it has not ended after all (a planned end stays)
     return event_update(event=event, by=by, **changes)
 
 

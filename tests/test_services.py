@@ -214,3 +214,19 @@ def test_it_keeps_seq_gap_free_with_concurrent_writers():
     event.refresh_from_db()
     assert event.seq == total
     assert Entry.objects.filter(event=event).count() == total
+
+
+def test_an_event_set_live_again_after_ending_has_no_end(event, alice):
+    services.event_set_status(event=event, status=Event.Status.ENDED, by=alice)
+    services.event_set_status(event=event, status=Event.Status.LIVE, by=alice)
+    event.refresh_from_db()
+    assert (event.status, event.ends_at) == ("live", None)
+    assert frame(event, event.seq)["event"]["ends_at"] is None  # readers no longer see an end
+
+
+def test_setting_an_event_live_keeps_a_planned_end(event, alice):
+    planned = datetime(2100, 1, 1, 18, 0, tzinfo=UTC)
+    services.event_update(event=event, by=alice, ends_at=planned, status=Event.Status.SCHEDULED)
+    services.event_set_status(event=event, status=Event.Status.LIVE, by=alice)
+    event.refresh_from_db()
+    assert event.ends_at == planned

@@ -76,7 +76,11 @@ def _save_entry(entry: Entry) -> None:
     # Whole seconds: the page, the frames and every client then sort entries the same way.
     entry.occurred_at = entry.occurred_at.replace(microsecond=0)
     entry.body_html = render_markdown(entry.body)
-    entry.full_clean()
+    # The event, city and speaker are rows already in hand: looking each up again proves
+    # nothing. The one constraint is on source_key, which only imported entries carry.
+    entry.full_clean(
+        exclude=["event", "session", "speaker", "author"], validate_constraints=bool(entry.source_key)
+    )
     entry.save()
 
 

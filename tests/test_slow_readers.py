@@ -69,3 +69,17 @@ def test_a_stalled_reader_is_dropped_and_the_others_get_everything(tmp_path):
         while not dropped(stalled) and time.monotonic() < deadline:
             pass
         assert dropped(stalled), "the stalled reader is still connected"
+
+
+def test_a_reader_that_never_answers_pings_is_closed(tmp_path):
+    """A reader gone without a word (a laptop lid shut, a dead mobile link) still holds its
+    socket: the server pings it and closes it once no pong came in time."""
+    env = production_env(tmp_path, LIVEBLOG_WS_PING_INTERVAL="1", LIVEBLOG_WS_PING_TIMEOUT="2")
+    manage(env, "migrate", "--noinput")
+    manage(env, "load_demo")
+    with daphne(env) as base:
+        silent = stalled_reader(base, head(base))  # it never reads, so it never answers
+        connected = time.monotonic()
+        while not dropped(silent) and time.monotonic() - connected < 15:
+            pass
+        assert dropped(silent), "the silent reader is still connected after 15 s"

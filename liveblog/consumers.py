@@ -87,9 +87,7 @@ class ReaderConsumer(AsyncWebsocketConsumer):
         once when nothing is queued before them; False where only the ASGI send can: under
         another server, with compression, or once the socket is closing."""
         protocol, transport = self.protocol, self.transport
-        if transport is None or protocol.state != OPEN or protocol._perMessageCompress is not None:
-            return False
-        if protocol.send_queue:
+        if transport is None or protocol.state != OPEN or protocol._perMessageCompress or protocol.send_queue:
             return False
         if not transport.dataBuffer and not transport._tempDataLen and transport.connected:
             # Straight to the kernel: through Twisted, every frame to every reader would cost a

@@ -78,11 +78,14 @@ class Served(str):
 
 
 @contextmanager
-def daphne(env: dict[str, str], port: int | None = None, *, health: bool = True):
-    """Daphne as bin/serve starts it in production; ``health=False`` waits for any answer."""
+def daphne(
+    env: dict[str, str], port: int | None = None, *, health: bool = True, log_path: Path | None = None
+):
+    """Daphne as bin/serve starts it in production; ``health=False`` waits for any answer.
+    ``log_path`` keeps the server's log there, to be read once it has stopped."""
     port = port or free_port()
     # The log goes to a file: a pipe nobody reads fills up and stalls a chatty server.
-    log = tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed below, after the server
+    log = log_path.open("w+") if log_path else tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         ["bin/serve", "-b", "127.0.0.1", "-p", str(port)],
         cwd=ROOT,

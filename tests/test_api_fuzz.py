@@ -9,13 +9,8 @@ new gap fails the test; once the views document one, `test_each_listed_gap_is_st
 for its line to be removed."""
 
 import json
-import subprocess
-import sys
-import time
 import urllib.request
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 import hypothesis
 import pytest
@@ -30,7 +25,7 @@ from schemathesis.checks import (
     use_after_free,
 )
 
-from tests.server import ROOT, free_port, manage, production_env
+from tests.server import daphne, manage, production_env
 
 SLUG = "1988-massacre-conference"
 ELSEWHERE = "elsewhere"  # another event: its editor is an outsider to SLUG
@@ -104,42 +99,6 @@ class Live:
     outsider: str
 
 
-@contextmanager
-def serve(env: dict[str, str], log: Path):
-    """Daphne as tests.server.daphne runs it, its log in a file: a fuzz run logs thousands of
-    4xx warnings, and a stderr pipe nobody reads fills up and stalls the server."""
-    port = free_port()
-    with log.open("w") as sink:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=sink,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 20
-            while True:
-                if proc.poll() is not None:
-                    raise AssertionError(f"Daphne exited with {proc.returncode}:\n{log.read_text()}")
-                try:
-                    urllib.request.urlopen(f"{base}/healthz", timeout=1).close()
-                    break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise
-                    time.sleep(0.1)
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("api-fuzz")
@@ -155,9 +114,9 @@ def live(tmp_path_factory):
         f"Event.objects.create(slug='{ELSEWHERE}', title='Elsewhere', starts_at=timezone.now())",
     )
     outsider = manage(env, "create_editor", "outsider", "--event", ELSEWHERE, "--token").split()[-1]
-    log = tmp / "daphne.log"
-    with serve(env, log) as base:
-        yield Live(base, editor, outsider)
+    log = tmp / "daphne.log"  # a fuzz run logs thousands of 4xx warnings: read once it stops
+    with daphne(env, log_path=log) as base:
+        yield Live(str(base), editor, outsider)  # a plain str: schemathesis checks the type
     errors = [line for line in log.read_text().splitlines() if "ERROR" in line or "Traceback" in line]
     assert not errors, "the server logged errors:\n" + log.read_text()[-5000:]
 

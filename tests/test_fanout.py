@@ -58,9 +58,11 @@ def test_a_burst_reaches_live_and_returning_readers_exactly_as_stored(tmp_path):
 
         async def scenario() -> tuple[list[dict], list[dict]]:
             async with reader(base, start) as live:
+                # The page reads as frames come: one that stopped reading would be dropped.
+                reading = asyncio.create_task(feed_frames(live, 31))
                 await asyncio.to_thread(post_burst, api, 30)
                 await asyncio.to_thread(api.call, "DELETE", f"/api/entries/{demo_entry}/")
-                live_frames = await feed_frames(live, 31)
+                live_frames = await reading
             # A reader that was away for all of it gets the lot replayed, in one write.
             async with reader(base, start) as returning:
                 return live_frames, await feed_frames(returning, 31)
@@ -83,13 +85,14 @@ def test_frames_that_piled_up_while_a_worker_was_stalled_arrive_in_order(two_pro
 
     async def scenario() -> list[dict]:
         async with reader(second, start) as live:
+            reading = asyncio.create_task(feed_frames(live, 24))
             os.kill(second.pid, signal.SIGSTOP)
             try:
                 await asyncio.to_thread(post_burst, api, 24)
                 await asyncio.sleep(0.5)  # the frames wait in the stopped worker's Redis socket
             finally:
                 os.kill(second.pid, signal.SIGCONT)
-            return await feed_frames(live, 24)
+            return await reading
 
     got = run(scenario())
     assert got == changes_after(first, start)

@@ -123,29 +123,6 @@ REDIS_SENTINELS = envlist("REDIS_SENTINELS")
 REDIS_SENTINEL_MASTER = os.environ.get("REDIS_SENTINEL_MASTER", "mymaster")
 
 
-def _channel_layer_host() -> str | dict:
-    if not REDIS_SENTINELS:
-        return REDIS_URL
-    import redis.connection
-
-    options = redis.connection.parse_url(REDIS_URL)
-    sentinels = [(h, int(p)) for h, _, p in (s.rpartition(":") for s in REDIS_SENTINELS)]
-    host = {"sentinels": sentinels, "master_name": REDIS_SENTINEL_MASTER, "db": options.get("db", 0)}
-    if options.get("password"):
-        host["password"] = options["password"]
-    return host
-
-
-if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [_channel_layer_host()]},
-        }
-    }
-else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-
 # Seconds between reader-count updates (each process reports its count; readers get the total).
 LIVEBLOG_READERS_INTERVAL = float(os.environ.get("LIVEBLOG_READERS_INTERVAL", "5"))
 # Bytes a reader may fall behind (not yet received: in the worker and the kernel) before it is dropped.

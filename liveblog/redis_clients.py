@@ -1,12 +1,18 @@
-"""Connections to Redis: a URL (redis://, or rediss:// for TLS, with a password), or Redis
-Sentinel (REDIS_SENTINELS and REDIS_SENTINEL_MASTER; REDIS_URL then gives the database and the
-password, its host is not used)."""
+"""The one Redis configuration, used by publishing, the subscription, reader counts, rate limits
+and the health check: a URL (redis://, or rediss:// for TLS, with a password), or Redis Sentinel
+(REDIS_SENTINELS and REDIS_SENTINEL_MASTER; REDIS_URL then gives the database and the password,
+its host is not used)."""
+
+import functools
 
 import redis
 import redis.asyncio as aioredis
 import redis.asyncio.sentinel
 import redis.sentinel
 from django.conf import settings
+
+# Short: an editor's POST or a health check must not hang on a Redis outage.
+SYNC_TIMEOUTS = {"socket_timeout": 1, "socket_connect_timeout": 1}
 
 
 def _sentinels() -> list[tuple[str, int]]:
@@ -23,11 +29,17 @@ def _options() -> dict:
     return options
 
 
-def sync_client(**timeouts) -> redis.Redis:
-    if settings.REDIS_SENTINELS:
-        sentinel = redis.sentinel.Sentinel(_sentinels(), **timeouts)
-        return sentinel.master_for(settings.REDIS_SENTINEL_MASTER, **_options(), **timeouts)
-    return redis.Redis.from_url(settings.REDIS_URL, **timeouts)
+def sync_client() -> redis.Redis:
+    """This process's client for short commands, one per configuration (tests change it)."""
+    return _sync_client(settings.REDIS_URL, tuple(settings.REDIS_SENTINELS), settings.REDIS_SENTINEL_MASTER)
+
+
+@functools.cache
+def _sync_client(url: str, sentinels: tuple[str, ...], master: str) -> redis.Redis:
+    if sentinels:
+        sentinel = redis.sentinel.Sentinel(_sentinels(), **SYNC_TIMEOUTS)
+        return sentinel.master_for(master, **_options(), **SYNC_TIMEOUTS)
+    return redis.Redis.from_url(url, **SYNC_TIMEOUTS)
 
 
 def async_client(**timeouts) -> aioredis.Redis:

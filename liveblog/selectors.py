@@ -2,8 +2,8 @@
 
 from django.db.models import QuerySet
 
+from liveblog.frames import replay_problem, reset_frame
 from liveblog.models import Change, Entry, Event
-from liveblog.publishing import replay_problem, reset_frame
 
 
 def events_for_index() -> dict[str, list[Event]]:

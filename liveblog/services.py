@@ -2,7 +2,7 @@
 
 Each service locks the event row before anything else, so concurrent writers (threads,
 processes, hosts) queue on that row and the feed stays gap-free. The frame readers receive is
-built inside the same transaction and handed to publishing once the transaction commits.
+built inside the same transaction and published once the transaction commits.
 """
 
 from collections.abc import Iterable
@@ -16,7 +16,8 @@ from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from liveblog import publishing
+from liveblog.delivery.bus import publish_on_commit
+from liveblog.frames import REWRITES_HISTORY, frame_for_change
 from liveblog.models import Change, Entry, Event, Session, Speaker, new_epoch
 from liveblog.rendering import render_markdown
 from liveblog.reports.parser import Speaker as ParsedSpeaker
@@ -51,11 +52,11 @@ def _append_change(*, event: Event, type: str, by: User, entry: Entry | None = N
     """Call after lock_event, in the same transaction."""
     seq = event.seq = event.seq + 1
     Event.objects.filter(pk=event.pk).update(seq=seq)
-    frame = publishing.frame_for_change(event=event, seq=seq, type=type, entry=entry)
+    frame = frame_for_change(event=event, seq=seq, type=type, entry=entry)
     change = Change.objects.create(
         event=event, seq=seq, type=type, entry=entry, actor=_actor(by), frame=frame
     )
-    publishing.publish_on_commit(change)
+    publish_on_commit(change)
     return change
 
 
@@ -118,12 +119,16 @@ def entry_create(
     return entry
 
 
-def _rewrite_history(entry: Entry, *, before: int) -> None:
-    """The entry's earlier frames now show it as readers may see it today: its current text, or
-    its id only once deleted or back to draft. A reader who replays the feed never receives
-    words an editor has withdrawn, and still ends on the same page."""
+def rewrite_history(entry: Entry, *, change: Change) -> None:
+    """After an edit or a deletion (a ``change`` of a type in frames.REWRITES_HISTORY), the
+    entry's earlier frames show it as readers may see it today: its current text, or its id
+    only once deleted or back to draft. A reader who replays the feed never receives words an
+    editor has withdrawn, and still ends on the same page. Replay rings in memory learn of it
+    from the change's type (delivery.ring.Ring.rewritten)."""
+    assert change.type in REWRITES_HISTORY
+    before = change.seq
     for change in Change.objects.filter(entry=entry, seq__lt=before).only("pk", "seq", "type"):
-        frame = publishing.frame_for_change(event=entry.event, seq=change.seq, type=change.type, entry=entry)
+        frame = frame_for_change(event=entry.event, seq=change.seq, type=change.type, entry=entry)
         Change.objects.filter(pk=change.pk).update(frame=frame)
 
 
@@ -152,7 +157,7 @@ def entry_update(*, entry: Entry, by: User, expected_version: int | None = None,
     current.version += 1
     _save_entry(current)
     change = _append_change(event=current.event, type=Change.Type.ENTRY_UPDATED, by=by, entry=current)
-    _rewrite_history(current, before=change.seq)
+    rewrite_history(current, change=change)
     return current
 
 
@@ -164,7 +169,7 @@ def entry_delete(*, entry: Entry, by: User, expected_version: int | None = None)
     current.version += 1
     current.save(update_fields=["deleted_at", "version", "updated_at"])
     change = _append_change(event=current.event, type=Change.Type.ENTRY_DELETED, by=by, entry=current)
-    _rewrite_history(current, before=change.seq)
+    rewrite_history(current, change=change)
     return current
 
 

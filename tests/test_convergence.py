@@ -27,9 +27,11 @@ from hypothesis.stateful import (
 )
 
 from config.asgi import application
-from liveblog import publishing, selectors, services
+from liveblog import selectors, services
+from liveblog.delivery import bus
+from liveblog.delivery.hub import hub
 from liveblog.models import Entry, Event
-from liveblog.publishing import entry_payload
+from liveblog.frames import entry_payload
 from tests.conftest import make_event
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -107,21 +109,21 @@ def in_a_thread(fn) -> None:
 @pytest.fixture
 def lossy_publish(monkeypatch):
     """publish() that drops the next `lossy_publish.drop` publishes, as a Redis outage does."""
-    real = publishing.publish
+    real = bus.publish
 
     class Lossy:
         drop = 0
         dropped = 0
 
-        def __call__(self, slug, seq, frame, epoch=""):
+        def __call__(self, slug, published, epoch):
             if self.drop:
                 self.drop -= 1
                 self.dropped += 1
                 return
-            real(slug, seq, frame, epoch)
+            real(slug, published, epoch)
 
     lossy = Lossy()
-    monkeypatch.setattr(publishing, "publish", lossy)
+    monkeypatch.setattr(bus, "publish", lossy)
     return lossy
 
 
@@ -243,7 +245,7 @@ def test_every_reader_converges_to_the_report(hub_settings, lossy_publish):
             async def close():
                 for reader in self.readers:
                     await reader.disconnect()
-                publishing.hub.reset()
+                hub.reset()
 
             async def cancel_the_rest():
                 tasks = asyncio.all_tasks() - {asyncio.current_task()}

@@ -9,7 +9,10 @@ from channels.testing import WebsocketCommunicator
 from django.db import transaction
 
 from config.asgi import application
-from liveblog import publishing, services
+from liveblog import services
+from liveblog.delivery import bus
+from liveblog.delivery.hub import hub
+from liveblog.delivery.ring import Published
 from liveblog.models import Change, Event
 from tests.conftest import make_event
 
@@ -148,13 +151,13 @@ async def test_a_rolled_back_write_is_never_broadcast(summit, layer):
 async def test_a_frame_lost_on_its_way_is_fetched_and_order_kept(summit, layer, monkeypatch):
     reader = await connect("?after=0")
     await frames(reader, 1)
-    real = publishing.publish
+    real = bus.publish
 
-    def lose_seq_two(slug, seq, frame, epoch):
-        if seq != 2:
-            real(slug, seq, frame, epoch)
+    def lose_seq_two(slug, published, epoch):
+        if published.seq != 2:
+            real(slug, published, epoch)
 
-    monkeypatch.setattr(publishing, "publish", lose_seq_two)
+    monkeypatch.setattr(bus, "publish", lose_seq_two)
     for n in range(3):
         await post(summit, f"Entry {n}")
 
@@ -204,7 +207,7 @@ async def test_a_change_that_was_never_published_reaches_readers_within_a_tick(s
     settings.LIVEBLOG_READERS_INTERVAL = 0.2
     reader = await connect("?after=0")
     await frames(reader, 1)
-    monkeypatch.setattr(publishing, "publish", lambda slug, seq, frame, epoch: None)
+    monkeypatch.setattr(bus, "publish", lambda slug, published, epoch: None)
     await post(summit, "Imported by a script.")
     frame = (await frames(reader, 1))[0]
     assert frame["seq"] == 1 and frame["entry"]["body"] == "Imported by a script."
@@ -215,7 +218,7 @@ async def test_frames_of_another_deployment_or_epoch_are_ignored(summit, layer):
     reader = await connect("?after=0")
     await frames(reader, 1)
     foreign = json.dumps({"type": "entry.deleted", "seq": 1, "epoch": "other", "entry": {"id": 99}})
-    publishing.hub.deliver("summit", 1, foreign, "other")
+    hub.deliver("summit", Published(1, foreign, "entry.deleted", 99), "other")
     assert await reader.receive_nothing(0.3)
     await post(summit, "The real seq 1.")
     assert (await frames(reader, 1))[0]["entry"]["body"] == "The real seq 1."

@@ -161,10 +161,26 @@ def test_the_admin_lists_entries_with_filters_and_search(admin_client, event):
     assert Entry.objects.count() == 1
 
 
-def test_healthz_reports_the_database_and_channel_layer(client, db):
+def test_healthz_reports_the_database_and_that_redis_is_not_used(client, db, settings):
+    settings.REDIS_URL = ""
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"database": "ok", "channel_layer": "ok"}
+    assert response.json() == {"database": "ok", "redis": "not configured", "subscription": "not configured"}
+
+
+def test_healthz_names_redis_when_it_answers(client, db, settings, redis_url):
+    settings.REDIS_URL = redis_url
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    # No reader has connected to this process yet: there is nothing to subscribe for.
+    assert response.json() == {"database": "ok", "redis": "ok", "subscription": "idle"}
+
+
+def test_a_redis_outage_does_not_take_the_worker_out_of_the_load_balancer(client, db, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:9/0"  # nothing listens there
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok" and response.json()["redis"] == "unavailable"
 
 
 def _entries(event, alice, n, **fields):

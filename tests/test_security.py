@@ -195,13 +195,13 @@ def test_logs_can_be_json_lines():
     from liveblog.logs import JsonFormatter
 
     record = logging.LogRecord(
-        "liveblog.publishing", logging.WARNING, __file__, 1, "publish of %s failed", ("x",), None
+        "liveblog.delivery.bus", logging.WARNING, __file__, 1, "publish of %s failed", ("x",), None
     )
     line = json.loads(JsonFormatter().format(record))
     assert (
         line["level"] == "warning"
         and line["message"] == "publish of x failed"
-        and line["logger"] == "liveblog.publishing"
+        and line["logger"] == "liveblog.delivery.bus"
     )
 
 

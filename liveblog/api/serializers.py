@@ -7,8 +7,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 from rest_framework import serializers
 
+from liveblog.frames import entry_payload
 from liveblog.models import Entry, Event, Session, Speaker
-from liveblog.publishing import entry_payload
 from liveblog.reports.parser import split_speaker
 
 _CLOCK = re.compile(r"^(?P<h>[01]?\d|2[0-3])[:.h]?(?P<m>[0-5]\d)$")

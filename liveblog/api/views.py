@@ -22,8 +22,8 @@ from liveblog.api.serializers import (
     SessionSerializer,
     SpeakerSerializer,
 )
+from liveblog.frames import SEQ, entry_payload
 from liveblog.models import Entry, Event, Speaker
-from liveblog.publishing import SEQ, entry_payload
 from liveblog.rendering import render_preview
 
 _IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')

@@ -1,0 +1,190 @@
+"""One event's stream in this process: its frames in seq order, the replay ring, and the fan-out
+of each frame to every reader here."""
+
+import asyncio
+import logging
+import time
+from collections import deque
+from collections.abc import Coroutine
+from typing import Any
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+from liveblog.delivery import metrics
+from liveblog.delivery.presence import Presence
+from liveblog.delivery.readers import Reader
+from liveblog.delivery.ring import Published, Ring
+from liveblog.delivery.wire import websocket_frames
+from liveblog.frames import REPLAY_LIMIT, reset_frame
+from liveblog.models import Change
+
+log = logging.getLogger(__name__)
+
+RING_SIZE = 512  # frames each stream keeps for readers that reconnect
+GAP_WAIT = 0.25  # seconds a frame that arrived early waits for the missing ones
+FAN_OUT_SLICE = 100  # readers sent to before other tasks get a turn
+BATCH_BYTES = 64 * 1024  # frames waiting together go to each reader as one write, up to this
+OUTSIDE_FEED = 0  # the seq of a frame that is not a change (the reader count): sent, not kept
+
+
+@database_sync_to_async
+def frames_after(slug: str, seq: int, limit: int) -> list[Published]:
+    changes = Change.objects.filter(event__slug=slug, seq__gt=seq).order_by("seq")
+    return [Published(*row) for row in changes.values_list("seq", "frame", "type", "entry_id")[:limit]]
+
+
+class Stream:
+    """Frames are queued by ``deliver`` in any order and go out in seq order; a missing seq is
+    fetched from the database after GAP_WAIT. ``head`` is the last seq queued for fan-out,
+    ``sent`` the last one every reader was sent."""
+
+    def __init__(self, slug: str, head: int, epoch: str, recent: list[Published]):
+        self.slug, self.epoch = slug, epoch
+        self.head = self.sent = head
+        self.readers: dict[Reader, None] = {}
+        self.readers_total = 0  # readers of the event in every process, as last counted
+        self.presence = Presence()
+        self.ring = Ring(RING_SIZE, recent)
+        self.pending: dict[int, Published] = {}
+        self.outbox: deque[Published] = deque()
+        self.lock = asyncio.Lock()
+        self.wake = asyncio.Event()
+        self.filling = False
+        self.idle_since: float | None = None
+        self.tasks: set[asyncio.Future] = set()
+        self.spawn(self._fan_out())
+
+    def deliver(self, published: Published) -> None:
+        """Queue a frame; release it and any it unblocks in seq order. Call in the loop."""
+        if published.seq <= self.head:
+            return  # already delivered (local and Redis paths both bring it)
+        self.pending[published.seq] = published
+        while self.head + 1 in self.pending:
+            self.head += 1
+            self.outbox.append(self.pending.pop(self.head))
+        if self.outbox:
+            self.wake.set()
+        if self.pending and not self.filling:
+            self.spawn(self._fill(wait=GAP_WAIT))
+
+    def broadcast(self, frame: str) -> None:
+        """A frame outside the feed (the reader count): sent in turn, not kept."""
+        self.outbox.append(Published(OUTSIDE_FEED, frame))
+        self.wake.set()
+
+    def reset_all(self, reason: str) -> None:
+        self.broadcast(reset_frame(reason))
+
+    async def catch_up(self) -> None:
+        """Fetch from the database every change this stream has not delivered yet."""
+        await self._fill(wait=0)
+
+    async def join(self, reader: Reader, after: int) -> None:
+        """Send the reader what it missed after ``after``, then the live frames."""
+        if after > self.head:
+            await self.catch_up()
+        async with self.lock:
+            if after < self.sent:
+                frames = await self._since(after)
+                if frames:
+                    # Not held to the backlog bound: a replay may be larger than the bound by
+                    # itself. The fan-outs that follow hold the reader to it.
+                    reader.write(websocket_frames(frames), frames)
+            self.readers[reader] = None
+
+    def leave(self, reader: Reader) -> None:
+        self.readers.pop(reader, None)
+        self.presence.leave(reader)
+
+    def idle(self) -> bool:
+        """True once the stream has had no reader for a while: it can be dropped."""
+        if self.readers:
+            self.idle_since = None
+            return False
+        self.idle_since = self.idle_since or time.monotonic()
+        return time.monotonic() - self.idle_since > 60
+
+    def close(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+
+    def spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _since(self, after: int) -> list[str]:
+        frames = self.ring.since(after)  # the ring ends at `sent`: it is added to as frames go out
+        if frames is not None:
+            return frames
+        rows = await frames_after(self.slug, after, self.sent - after)
+        return [published.frame for published in rows if published.seq <= self.sent]
+
+    async def _fill(self, *, wait: float) -> None:
+        self.filling = True
+        try:
+            if wait:
+                await asyncio.sleep(wait)
+            if wait and not self.pending:
+                return  # the missing frames arrived by themselves
+            for published in await frames_after(self.slug, self.head, REPLAY_LIMIT * 2):
+                self.deliver(published)
+        except Exception:
+            log.exception("could not fetch missed changes of %s", self.slug)
+        finally:
+            self.filling = False
+        if self.pending:
+            self.spawn(self._fill(wait=GAP_WAIT))  # still missing: try again shortly
+
+    async def _fan_out(self) -> None:
+        while True:
+            await self.wake.wait()
+            self.wake.clear()
+            async with self.lock:
+                while self.outbox:
+                    batch = self._next_batch()
+                    started = time.perf_counter()
+                    await self._send_all([published.frame for published in batch])
+                    metrics.FANOUT_SECONDS.observe(time.perf_counter() - started)
+                    metrics.CHANGES_FANNED_OUT.inc(len(batch))
+                    for published in batch:
+                        if published.seq != OUTSIDE_FEED:
+                            self.ring.add(published)
+                            self.sent = published.seq
+
+    def _next_batch(self) -> list[Published]:
+        """The frames waiting, in order, up to BATCH_BYTES (at least one): under a burst, each
+        reader gets every frame that arrived during the previous fan-out in one write."""
+        batch = [self.outbox.popleft()]
+        size = len(batch[0].frame)
+        while self.outbox and size + len(self.outbox[0].frame) <= BATCH_BYTES:
+            batch.append(self.outbox.popleft())
+            size += len(batch[-1].frame)
+        return batch
+
+    async def _send_all(self, frames: list[str]) -> None:
+        # Serialized once at commit, framed once here for every reader.
+        wire = websocket_frames(frames)
+        readers = list(self.readers)
+        metrics.FRAMES_SENT.inc(len(readers) * len(frames))
+        for n, reader in enumerate(readers, 1):
+            self._write(reader, wire, frames)
+            if n % FAN_OUT_SLICE == 0:
+                await asyncio.sleep(0)  # handshakes and the Redis subscription get their turn
+
+    def _write(self, reader: Reader, wire: bytes, frames: list[str]) -> bool:
+        """Send to one reader; False if it was dropped: it stopped reading, and its frames
+        would pile up in this process, or it could not be sent to. Either way its page
+        reconnects and catches up rather than stays silent."""
+        try:
+            backlog = reader.write(wire, frames)
+            if backlog <= settings.LIVEBLOG_READER_BUFFER:
+                return True
+            log.info("disconnecting a reader of %s that fell %d bytes behind", self.slug, backlog)
+            metrics.READERS_DROPPED_SLOW.inc()
+        except Exception:
+            log.warning("dropping a reader of %s that could not be sent to", self.slug, exc_info=True)
+        self.readers.pop(reader, None)
+        reader.abort()
+        return False

@@ -1,0 +1,108 @@
+"""What readers receive: the entry and event payloads and the JSON frames built from them.
+
+Pure: no Redis, no asyncio, no sockets. Services build each change's frame here, once, inside
+the change's transaction; the API, the exports and the delivery package read the same payloads.
+"""
+
+import json
+import re
+from typing import Any
+
+from liveblog.models import Change, Entry, Event, Session
+from liveblog.rendering import render_entry
+
+SEQ = re.compile(r"[0-9]{1,18}")  # a seq as clients send it
+REPLAY_LIMIT = 500  # a reader further behind than this reloads instead of replaying
+
+# An edit or a deletion rewrites the entry's earlier frames in the feed, so that a replay never
+# brings back withdrawn words (services.rewrite_history). A replay ring that still holds those
+# earlier frames serves no replay spanning them (delivery.ring.Ring.rewritten).
+REWRITES_HISTORY = frozenset({Change.Type.ENTRY_UPDATED, Change.Type.ENTRY_DELETED})
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _dumps(frame: dict[str, Any]) -> str:
+    return json.dumps(frame, ensure_ascii=False, separators=(",", ":"))
+
+
+def entry_payload(entry: Entry) -> dict[str, Any]:
+    """The entry as readers, the API and the frames see it."""
+    session, speaker = entry.session, entry.speaker
+    return {
+        "id": entry.pk,
+        "version": entry.version,
+        "occurred_at": _iso(entry.occurred_at),
+        "local_time": entry.local_time,
+        "city": {"slug": session.slug, "name": session.city} if session else None,
+        "speaker": (
+            {"id": speaker.pk, "name": speaker.name, "honorific": speaker.honorific, "title": speaker.title}
+            if speaker
+            else None
+        ),
+        "kind": entry.kind,
+        "pinned": entry.pinned,
+        "key_moment": entry.key_moment,
+        "status": entry.status,
+        "body": entry.body,
+        "html": render_entry(entry),
+        "updated_at": _iso(entry.updated_at),
+    }
+
+
+def event_payload(event: Event) -> dict[str, Any]:
+    return {
+        "slug": event.slug,
+        "title": event.title,
+        "summary": event.summary,
+        "status": event.status,
+        "timezone": event.timezone,
+        "starts_at": _iso(event.starts_at),
+        "ends_at": _iso(event.ends_at),
+        # Queried afresh: a prefetched list would miss the city this very change adds.
+        "cities": [
+            {"slug": slug, "name": city}
+            for slug, city in Session.objects.filter(event=event).values_list("slug", "city")
+        ],
+    }
+
+
+def frame_for_change(*, event: Event, seq: int, type: str, entry: Entry | None) -> str:
+    """Serialize the frame for one change. An entry readers may not see (a draft, a tombstone)
+    goes out as ``entry.deleted`` with its id only, so no reader ever receives its text."""
+    frame: dict[str, Any] = {"type": type, "seq": seq, "epoch": event.epoch}
+    if entry is None:
+        frame["event"] = event_payload(event)
+    elif entry.is_visible:
+        frame["entry"] = entry_payload(entry)
+    else:
+        frame["type"] = "entry.deleted"
+        frame["entry"] = {"id": entry.pk}
+    return _dumps(frame)
+
+
+def hello_frame(*, slug: str, epoch: str, seq: int, readers: int) -> str:
+    return _dumps({"type": "hello", "event": slug, "epoch": epoch, "seq": seq, "readers": readers})
+
+
+def readers_frame(count: int) -> str:
+    return _dumps({"type": "readers", "count": count})
+
+
+def presence_frame(editors: list[str]) -> str:
+    return _dumps({"type": "presence", "editors": editors})
+
+
+def reset_frame(reason: str) -> str:
+    return _dumps({"type": "reset", "reason": reason})
+
+
+def replay_problem(*, head: int, after: int) -> str | None:
+    """Why a reader that saw up to ``after`` cannot catch up by replay, or None if it can."""
+    if after > head:
+        return "This page is ahead of the report; reload."
+    if head - after > REPLAY_LIMIT:
+        return f"More than {REPLAY_LIMIT} changes were missed; reload."
+    return None

@@ -97,11 +97,8 @@ def reader_for(scope: dict, send: Send, *, close: Callable[[], None]) -> Reader:
     def abort() -> None:
         transport.abortConnection()
 
-    return _MeasuredAsgiReader(send, measure=lambda: twisted_backlog(transport), close=abort)
-
-
-class _MeasuredAsgiReader(AsgiReader):
-    """Through ``send``, with Daphne underneath to measure and abort."""
+    # Through ``send``, with Daphne underneath to measure the backlog and to abort.
+    return AsgiReader(send, measure=lambda: twisted_backlog(transport), close=abort)
 
 
 def twisted_backlog(transport: Any) -> int:

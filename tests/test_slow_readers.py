@@ -5,21 +5,25 @@ import base64
 import os
 import socket
 import time
+import urllib.request
 
 from tests.server import Api, daphne, manage, production_env
 from tests.test_processes import SLUG, head, read_frames, reader, run
 
 
-def stalled_reader(base: str, after: int) -> socket.socket:
-    """A WebSocket client that completes the handshake and then never reads again."""
+def stalled_reader(base: str, after: int, *, console: bool = False, cookie: str = "") -> socket.socket:
+    """A WebSocket client that completes the handshake and then never reads again: a reader's
+    page, or with ``console`` an editor's console signed in with the ``cookie``."""
     host, port = base.removeprefix("http://").split(":")
+    route = f"/ws/events/{SLUG}/console/" if console else f"/ws/events/{SLUG}/"
     sock = socket.socket()
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # a small window fills quickly
     sock.connect((host, int(port)))
     key = base64.b64encode(os.urandom(16)).decode()
+    cookie_line = f"Cookie: {cookie}\r\n" if cookie else ""
     sock.sendall(
         (
-            f"GET /ws/events/{SLUG}/?after={after} HTTP/1.1\r\nHost: {host}:{port}\r\nOrigin: {base}\r\n"
+            f"GET {route}?after={after} HTTP/1.1\r\nHost: {host}:{port}\r\nOrigin: {base}\r\n{cookie_line}"
             f"Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: {key}\r\n"
             "Sec-WebSocket-Version: 13\r\n\r\n"
         ).encode()
@@ -83,3 +87,38 @@ def test_a_reader_that_never_answers_pings_is_closed(tmp_path):
         while not dropped(silent) and time.monotonic() - connected < 15:
             pass
         assert dropped(silent), "the silent reader is still connected after 15 s"
+
+
+SESSION = """
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.backends.db import SessionStore
+user = get_user_model().objects.get(username="newsdesk")
+session = SessionStore()
+session.update({"_auth_user_id": str(user.pk), "_auth_user_hash": user.get_session_auth_hash(),
+                "_auth_user_backend": "django.contrib.auth.backends.ModelBackend"})
+session.create()
+print(session.session_key)
+"""
+
+
+def test_an_editors_console_that_stops_reading_is_dropped_too(tmp_path):
+    """The console's route wraps ``send`` (the session middleware), so its frames go through
+    the ASGI send rather than straight to the socket: its backlog is measured all the same."""
+    env = production_env(tmp_path, LIVEBLOG_READER_BUFFER="262144", LIVEBLOG_WRITE_RATE="100000/m")
+    manage(env, "migrate", "--noinput")
+    manage(env, "load_demo")
+    token = manage(env, "create_editor", "newsdesk", "--event", SLUG, "--token").split()[-1]
+    cookie = "sessionid=" + manage(env, "shell", "-c", SESSION).split()[-1]
+    with daphne(env) as base:
+        api, seq = Api(base, token), head(base)
+        console = stalled_reader(base, seq, console=True, cookie=cookie)
+        metrics = urllib.request.urlopen(f"{base}/metrics", timeout=10).read().decode()
+        assert "liveblog_readers_slow_path 1.0" in metrics
+        for n in range(40):  # 600 KB: within what the kernel alone would queue for the socket
+            api.call("POST", f"/api/events/{SLUG}/entries/", {"body": f"{n} " + "x" * 15000})
+        deadline = time.monotonic() + 10
+        while not dropped(console) and time.monotonic() < deadline:
+            pass
+        assert dropped(console), "the stalled console is still connected"
+        metrics = urllib.request.urlopen(f"{base}/metrics", timeout=10).read().decode()
+        assert "liveblog_readers_dropped_slow_total 1.0" in metrics

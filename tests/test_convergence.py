@@ -30,8 +30,8 @@ from config.asgi import application
 from liveblog import selectors, services
 from liveblog.delivery import bus
 from liveblog.delivery.hub import hub
-from liveblog.models import Entry, Event
 from liveblog.frames import entry_payload
+from liveblog.models import Entry, Event
 from tests.conftest import make_event
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -164,27 +164,27 @@ class Stream:
         return batch
 
     async def _send_all(self, frames: list[str]) -> None:
-        # Serialized once at commit, framed once here for every reader.
+        # Serialized once at commit, framed once here for every reader: per reader, one write.
         wire = websocket_frames(frames)
         readers = list(self.readers)
+        limit = settings.LIVEBLOG_READER_BUFFER
         metrics.FRAMES_SENT.inc(len(readers) * len(frames))
         for n, reader in enumerate(readers, 1):
-            self._write(reader, wire, frames)
+            try:
+                backlog = reader.write(wire, frames)
+            except Exception:
+                log.warning("dropping a reader of %s that could not be sent to", self.slug, exc_info=True)
+                self._drop(reader)
+            else:
+                if backlog > limit:
+                    # It stopped reading: its frames would pile up in this process.
+                    log.info("disconnecting a reader of %s that fell %d bytes behind", self.slug, backlog)
+                    metrics.READERS_DROPPED_SLOW.inc()
+                    self._drop(reader)
             if n % FAN_OUT_SLICE == 0:
                 await asyncio.sleep(0)  # handshakes and the Redis subscription get their turn
 
-    def _write(self, reader: Reader, wire: bytes, frames: list[str]) -> bool:
-        """Send to one reader; False if it was dropped: it stopped reading, and its frames
-        would pile up in this process, or it could not be sent to. Either way its page
-        reconnects and catches up rather than stays silent."""
-        try:
-            backlog = reader.write(wire, frames)
-            if backlog <= settings.LIVEBLOG_READER_BUFFER:
-                return True
-            log.info("disconnecting a reader of %s that fell %d bytes behind", self.slug, backlog)
-            metrics.READERS_DROPPED_SLOW.inc()
-        except Exception:
-            log.warning("dropping a reader of %s that could not be sent to", self.slug, exc_info=True)
+    def _drop(self, reader: Reader) -> None:
+        """Closed, so that its page reconnects and catches up rather than stays silent."""
         self.readers.pop(reader, None)
         reader.abort()
-        return False

@@ -130,7 +130,7 @@ def _rewrite_history(entry: Entry, *, before: int) -> None:
 def _locked_entry(entry: Entry, expected_version: int | None) -> Entry:
     """Re-read the entry under the event lock and check the version the client edited."""
     lock_event(entry.event)  # first, so that the lock order is always event, then entry
-    current = Entry.objects.select_related("event", "session", "speaker").get(pk=entry.pk)
+    current = Entry.objects.for_display().get(pk=entry.pk)
     if current.deleted_at is not None or (
         expected_version is not None and expected_version != current.version
     ):

@@ -1,8 +1,11 @@
 import json
+import re
 import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from liveblog import services
@@ -66,6 +69,68 @@ def test_the_reader_page_filters_by_city_and_orders_both_ways(client, event, ali
     assert oldest.index("Minute 1") < oldest.index("Minute 2") < oldest.index("Minute 3")
     paris_only = client.get("/events/summit/?city=paris").content.decode()
     assert "Minute 1" in paris_only and "Minute 3" in paris_only and "Minute 2" not in paris_only
+
+
+def test_entries_of_one_minute_read_in_the_order_they_were_posted_everywhere(client, event, alice):
+    at = datetime(2018, 8, 25, 16, 0, tzinfo=UTC)
+    bodies = [f"Same minute, post {n}." for n in (1, 2, 3)]
+    entries = [
+        services.entry_create(event=event, by=alice, body=body, occurred_at=at, pinned=True, key_moment=True)
+        for body in bodies
+    ]
+    # Edited last: a database that returns rows as they lie on disk would now put it last.
+    services.entry_update(entry=entries[0], by=alice, body=bodies[0])
+    posted, newest_first = bodies, bodies[::-1]
+
+    def order(text: str) -> list[str]:
+        return sorted(bodies, key=text.index)
+
+    page = client.get("/events/summit/").content.decode()  # live: newest first
+    assert order(page.split('class="entries"')[1]) == newest_first
+    assert order(page.split('class="pinned"')[1].split("</section>")[0]) == newest_first
+    assert order(page.split('class="key-moments"')[1].split("</nav>")[0]) == posted
+    oldest = client.get("/events/summit/?order=oldest").content.decode()
+    assert order(oldest.split('class="entries"')[1]) == posted
+    assert order(client.get("/events/summit/feed/").content.decode()) == newest_first
+    for param, expected in (("newest", newest_first), ("oldest", posted)):
+        listed = client.get(f"/api/events/summit/entries/?order={param}").json()["results"]
+        assert [entry["body"] for entry in listed] == expected
+
+
+def test_every_list_of_entries_reads_their_cities_and_speakers_with_them(client, admin_client, event, alice):
+    """However many entries, cities and speakers there are, each page takes the same queries."""
+    urls = [
+        (client, "/events/summit/"),
+        (client, "/events/summit/?order=oldest"),
+        (client, "/events/summit/feed/"),
+        (client, "/api/events/summit/entries/"),
+        (admin_client, "/admin/liveblog/entry/"),
+    ]
+
+    def post(names: list[str]) -> None:
+        for n, name in enumerate(names):
+            services.entry_create(
+                event=event,
+                by=alice,
+                body=f"{name} spoke.",
+                session=event.sessions.all()[n % 3],
+                speaker=services.speaker_get_or_create(name=name),
+                pinned=True,
+                key_moment=True,
+            )
+
+    def queries() -> list[int]:
+        counts = []
+        for reader, url in urls:
+            with CaptureQueriesContext(connection) as captured:
+                assert reader.get(url).status_code == 200
+            counts.append(len(captured))
+        return counts
+
+    post(["Mr. Hamid Moaser"])
+    one = queries()
+    post(["Mrs. Maryam Rajavi", "Ms. Farideh Goudarzi", "Bishop Jacques Gaillot", "Mr. Tahar Boumedra"])
+    assert queries() == one
 
 
 def test_the_reader_page_hides_drafts_and_deleted_entries(client, event, alice):
@@ -271,6 +336,25 @@ def test_long_events_page_by_fifty_with_a_plain_link(client, event, alice):
         and "Update number 9." in older
         and "more__link" not in older
     )
+
+
+ENTRY_TEXT = re.compile(r'<div class="entry__body"><p>(.*?)</p></div>')
+
+
+def test_pages_of_entries_posted_in_one_minute_show_each_entry_once_in_either_order(client, event, alice):
+    at = datetime(2018, 8, 25, 16, 0, tzinfo=UTC)
+    bodies = [f"Update number {i}." for i in range(55)]
+    for body in bodies:
+        services.entry_create(event=event, by=alice, body=body, occurred_at=at)
+
+    for order, expected in (("oldest", bodies), ("newest", bodies[::-1])):
+        first = client.get(f"/events/summit/?order={order}").content.decode()
+        next_url = first.split('class="more__link button" href="')[1].split('"')[0].replace("&amp;", "&")
+        second = client.get("/events/summit/" + next_url).content.decode()
+        shown = [
+            body for page in (first, second) for body in ENTRY_TEXT.findall(page.split('class="entries"')[1])
+        ]
+        assert shown == expected, order
 
 
 def test_pinned_entries_and_key_moments_are_listed(client, event, alice):

@@ -27,8 +27,7 @@ class EventFeed(Feed):
         return selectors.entries_for_reader(event, order="newest")[:100]
 
     def item_title(self, entry: Entry) -> str:
-        parts = [entry.local_time, entry.city_name, str(entry.speaker or "")]
-        return " · ".join(p for p in parts if p)
+        return entry.dateline
 
     def item_description(self, entry: Entry) -> str:
         return entry.body_html

@@ -226,6 +226,23 @@ class Entry(models.Model):
     def city_name(self) -> str:
         return self.session.city if self.session else ""
 
+    @property
+    def dateline(self) -> str:
+        """The line an entry goes by, "17:42 · Berlin · Mr. Hamid Moaser": its venue-local time,
+        city and speaker, those it has: the Atom entry titles, JSON-LD headlines, the API and the
+        JSON export."""
+        return _joined(self.time_and_city, str(self.speaker or ""))
+
+    @property
+    def time_and_city(self) -> str:
+        """The dateline without its speaker, "17:42 · Berlin": where the speaker is shown apart
+        (the entry itself, the permalink's card, Markdown) or not at all (key moments)."""
+        return _joined(self.local_time, self.city_name)
+
+
+def _joined(*parts: str) -> str:
+    return " · ".join(part for part in parts if part)
+
 
 class Change(models.Model):
     """One step of an event's change feed; ``frame`` is the exact text readers receive."""

@@ -287,6 +287,43 @@ def test_the_page_has_opengraph_and_the_permalink_twitter_cards(client, event, a
     assert "Berlin" in permalink.split('property="og:title"')[1].split(">")[0]
 
 
+def _hamid_and_the_news(event, alice) -> list[Entry]:
+    """17:42 in Berlin, Mr. Hamid Moaser speaking; then 19:31, news with no city or speaker."""
+    hamid = services.speaker_get_or_create(name="Mr. Hamid Moaser", title="Spokesman")
+    berlin = event.sessions.get(slug="berlin")
+    at = datetime(2018, 8, 25, 15, 42, tzinfo=UTC)
+    return [
+        services.entry_create(
+            event=event, by=alice, session=berlin, speaker=hamid, occurred_at=at, body="Down with them."
+        ),
+        services.entry_create(event=event, by=alice, occurred_at=at + timedelta(minutes=109), body="News."),
+    ]
+
+
+def test_the_permalink_key_moments_and_markdown_show_time_and_city_with_the_speaker_apart(
+    client, event, alice
+):
+    hamid, news = _hamid_and_the_news(event, alice)
+    services.entry_set_flags(entry=hamid, by=alice, key_moment=True)
+    services.entry_set_flags(entry=news, by=alice, key_moment=True)
+
+    permalink = client.get(f"/events/summit/entries/{hamid.pk}/").content.decode()
+    assert "<title>17:42 · Berlin · Summit</title>" in permalink
+    assert '<meta property="og:title" content="17:42 · Berlin — Mr. Hamid Moaser">' in permalink
+    assert '<meta name="twitter:title" content="17:42 · Berlin — Mr. Hamid Moaser">' in permalink
+    assert (
+        '<meta property="og:title" content="19:31 — Summit">'
+        in client.get(f"/events/summit/entries/{news.pk}/").content.decode()
+    )
+    key = client.get("/events/summit/").content.decode().split('class="key-moments"')[1].split("</nav>")[0]
+    lines = [re.sub(r"<[^>]+>", "", item) for item in re.findall(r"<li[^>]*>(.*?)</li>", key)]
+    assert lines == ["17:42 · Berlin — Down with them.", "19:31 — News."]
+    client.force_login(alice)
+    markdown = client.get("/events/summit/console/export.markdown").content.decode()
+    assert "## 17:42 · Berlin\n**Mr. Hamid Moaser**, Spokesman\n" in markdown
+    assert "## 19:31\n\nNews." in markdown
+
+
 def test_the_atom_feed_carries_updated_times(client, event, alice):
     entry = services.entry_create(event=event, by=alice, body="First wording.")
     services.entry_update(entry=entry, by=alice, body="Second wording.")

@@ -2,6 +2,7 @@ import json
 import re
 import threading
 from datetime import UTC, datetime, timedelta
+from xml.etree import ElementTree
 
 import pytest
 from django.db import connection
@@ -13,6 +14,8 @@ from liveblog.models import Change, Entry, Event
 from tests.conftest import make_event
 
 pytestmark = pytest.mark.django_db
+
+ATOM = {"atom": "http://www.w3.org/2005/Atom"}
 
 
 def test_the_home_page_lists_live_upcoming_and_past_events(client):
@@ -298,6 +301,25 @@ def _hamid_and_the_news(event, alice) -> list[Entry]:
         ),
         services.entry_create(event=event, by=alice, occurred_at=at + timedelta(minutes=109), body="News."),
     ]
+
+
+def test_an_entry_goes_by_one_dateline_in_the_feed_json_ld_api_frames_and_export(client, event, alice):
+    _hamid_and_the_news(event, alice)
+    report_order = ["17:42 · Berlin · Mr. Hamid Moaser", "19:31"]
+
+    page = client.get("/events/summit/?order=oldest").content.decode()
+    json_ld = json.loads(page.split('<script type="application/ld+json">')[1].split("</script>")[0])
+    assert [update["headline"] for update in json_ld["liveBlogUpdate"]] == report_order
+    feed = ElementTree.fromstring(client.get("/events/summit/feed/").content)  # noqa: S314 - our own feed
+    titles = [title.text for title in feed.findall("atom:entry/atom:title", ATOM)]
+    assert titles == report_order[::-1]  # newest first
+    listed = client.get("/api/events/summit/entries/").json()["results"]
+    assert [entry["dateline"] for entry in listed] == report_order
+    frames = client.get("/api/events/summit/changes/?after=0").json()["frames"]
+    assert [frame["entry"]["dateline"] for frame in frames] == report_order
+    client.force_login(alice)
+    exported = json.loads(client.get("/events/summit/console/export.json").content)
+    assert [entry["dateline"] for entry in exported["entries"]] == report_order
 
 
 def test_the_permalink_key_moments_and_markdown_show_time_and_city_with_the_speaker_apart(

@@ -24,6 +24,7 @@ def entry_record(entry: Entry) -> dict:
         "id": entry.pk,
         "occurred_at": entry.occurred_at.isoformat(),
         "local_time": entry.local_time,
+        "dateline": entry.dateline,
         "city": entry.city_name or None,
         "speaker": {"name": speaker.name, "honorific": speaker.honorific, "title": speaker.title}
         if speaker

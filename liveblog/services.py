@@ -229,9 +229,7 @@ def sessions_changed(*, event: Event, by: User, sessions: Iterable[Session] = ()
     the entries of the changed cities are sent again, then the event. Lock the event before
     saving the sessions."""
     lock_event(event)
-    entries = (
-        Entry.objects.published().filter(session__in=list(sessions)).select_related("session", "speaker")
-    )
+    entries = Entry.objects.published().filter(session__in=list(sessions)).for_display()
     for entry in entries:
         _append_change(event=event, type=Change.Type.ENTRY_UPDATED, by=by, entry=entry)
     _append_change(event=event, type=Change.Type.EVENT_UPDATED, by=by)
@@ -276,7 +274,7 @@ def speaker_update(*, speaker: Speaker, by: User, **changes: Any) -> Speaker:
     speaker.full_clean()
     speaker.save()
     for event in events:
-        entries = Entry.objects.published().filter(event=event, speaker=speaker).select_related("session")
+        entries = Entry.objects.published().filter(event=event, speaker=speaker).for_display()
         for entry in entries:
             _append_change(event=event, type=Change.Type.ENTRY_UPDATED, by=by, entry=entry)
     return speaker

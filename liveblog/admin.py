@@ -171,9 +171,12 @@ class EntryAdmin(admin.ModelAdmin):
     list_display = ["local_time", "city_name", "speaker", "excerpt", "kind", "status", "event", "is_deleted"]
     list_filter = ["event", CityFilter, "kind", "status", DeletedFilter]
     search_fields = ["body", "speaker__name", "session__city"]
-    list_select_related = ["event", "session__event", "speaker"]
+    list_select_related = ()  # get_queryset's for_display() joins what the list shows
     autocomplete_fields = ["speaker"]
     date_hierarchy = "occurred_at"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Entry]:
+        return super().get_queryset(request).for_display()
 
     @admin.display(description="text")
     def excerpt(self, entry: Entry) -> str:

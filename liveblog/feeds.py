@@ -4,6 +4,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 
+from liveblog import selectors
 from liveblog.models import Entry, Event
 
 
@@ -23,14 +24,10 @@ class EventFeed(Feed):
         return event.get_absolute_url()
 
     def items(self, event: Event):
-        entries = Entry.objects.published().filter(event=event)
-        return entries.select_related("event", "session__event", "speaker").order_by("-occurred_at", "-id")[
-            :100
-        ]
+        return selectors.entries_for_reader(event, order="newest")[:100]
 
     def item_title(self, entry: Entry) -> str:
-        parts = [entry.local_time, entry.city_name, str(entry.speaker or "")]
-        return " · ".join(p for p in parts if p)
+        return entry.dateline
 
     def item_description(self, entry: Entry) -> str:
         return entry.body_html

@@ -36,6 +36,7 @@ def entry_payload(entry: Entry) -> dict[str, Any]:
         "version": entry.version,
         "occurred_at": _iso(entry.occurred_at),
         "local_time": entry.local_time,
+        "dateline": entry.dateline,
         "city": {"slug": session.slug, "name": session.city} if session else None,
         "speaker": (
             {"id": speaker.pk, "name": speaker.name, "honorific": speaker.honorific, "title": speaker.title}

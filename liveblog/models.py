@@ -127,6 +127,23 @@ class EntryQuerySet(models.QuerySet):
     def for_city(self, slug: str | None) -> "EntryQuerySet":
         return self.filter(session__slug=slug) if slug else self
 
+    def for_display(self) -> "EntryQuerySet":
+        """With everything an entry shows (its time zone, city and speaker) read in the same query."""
+        return self.select_related("event", "session__event", "speaker")
+
+    def in_reader_order(self, *, newest: bool = False) -> "EntryQuerySet":
+        """Report order, or newest first: by the time the report shows, entries of the same
+        minute in the order they were posted. The reader page's script orders by the same key."""
+        return self.order_by("-occurred_at", "-id") if newest else self.order_by("occurred_at", "id")
+
+    def after(self, entry: "Entry", *, newest: bool = False) -> "EntryQuerySet":
+        """The entries that come after ``entry`` in the same reader order: the next page."""
+        if newest:
+            earlier = models.Q(occurred_at=entry.occurred_at, id__lt=entry.pk)
+            return self.filter(models.Q(occurred_at__lt=entry.occurred_at) | earlier)
+        later = models.Q(occurred_at=entry.occurred_at, id__gt=entry.pk)
+        return self.filter(models.Q(occurred_at__gt=entry.occurred_at) | later)
+
 
 class Entry(models.Model):
     class Kind(models.TextChoices):
@@ -208,6 +225,23 @@ class Entry(models.Model):
     @property
     def city_name(self) -> str:
         return self.session.city if self.session else ""
+
+    @property
+    def dateline(self) -> str:
+        """The line an entry goes by, "17:42 · Berlin · Mr. Hamid Moaser": its venue-local time,
+        city and speaker, those it has: the Atom entry titles, JSON-LD headlines, the API and the
+        JSON export."""
+        return _joined(self.time_and_city, str(self.speaker or ""))
+
+    @property
+    def time_and_city(self) -> str:
+        """The dateline without its speaker, "17:42 · Berlin": where the speaker is shown apart
+        (the entry itself, the permalink's card, Markdown) or not at all (key moments)."""
+        return _joined(self.local_time, self.city_name)
+
+
+def _joined(*parts: str) -> str:
+    return " · ".join(part for part in parts if part)
 
 
 class Change(models.Model):

@@ -6,12 +6,13 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils import timezone
 
+from liveblog import selectors
 from liveblog.heads import Head
-from liveblog.models import Entry, Event, Session, Speaker
+from liveblog.models import Entry, EntryQuerySet, Event, Session, Speaker
 
 PAGE_SIZE = 50
 ORDERS = ("newest", "oldest")
@@ -72,27 +73,20 @@ class ReaderView:
         params["cursor"] = view.cursor
         return "?" + urlencode({k: v for k, v in params.items() if v not in (None, "")})
 
-    def entries(self) -> QuerySet[Entry]:
-        entries = Entry.objects.published().filter(event=self.event).for_city(self.city)
+    def entries(self) -> EntryQuerySet:
+        entries = selectors.entries_for_reader(self.event, city=self.city, order=self.order)
         if self.speaker:
             entries = entries.filter(speaker_id=self.speaker)
         if self.key:
             entries = entries.filter(key_moment=True)
-        entries = entries.select_related("event", "session__event", "speaker")
-        newest = self.order == "newest"
-        return entries.order_by("-occurred_at", "-id") if newest else entries.order_by("occurred_at", "id")
+        return entries
 
     def page(self) -> tuple[list[Entry], str | None]:
         """One page of entries, and the link to the next one (None: this is the last)."""
         entries = self.entries()
         after = Entry.objects.filter(pk=self.cursor, event=self.event).first() if self.cursor else None
         if after is not None:
-            older = self.order == "newest"
-            time_cmp = "occurred_at__lt" if older else "occurred_at__gt"
-            id_cmp = "id__lt" if older else "id__gt"
-            entries = entries.filter(
-                Q(**{time_cmp: after.occurred_at}) | Q(occurred_at=after.occurred_at, **{id_cmp: after.pk})
-            )
+            entries = entries.after(after, newest=self.order == "newest")
         rows = list(entries[: PAGE_SIZE + 1])
         if len(rows) <= PAGE_SIZE:
             return rows, None
@@ -122,11 +116,9 @@ def speakers_of(event: Event) -> list[Speaker]:
 
 def highlights(event: Event) -> tuple[list[Entry], list[Entry]]:
     """The pinned entries (newest first) and the key moments (in report order)."""
-    entries = (
-        Entry.objects.published().filter(event=event).select_related("event", "session__event", "speaker")
-    )
-    pinned = list(entries.filter(pinned=True).order_by("-occurred_at", "-id"))
-    key = list(entries.filter(key_moment=True).order_by("occurred_at", "id"))
+    entries = Entry.objects.published().filter(event=event).for_display()
+    pinned = list(entries.filter(pinned=True).in_reader_order(newest=True))
+    key = list(entries.filter(key_moment=True).in_reader_order())
     return pinned, key
 
 

@@ -1,9 +1,7 @@
 """Reads: what readers and the API are shown."""
 
-from django.db.models import QuerySet
-
 from liveblog.frames import replay_problem, reset_frame
-from liveblog.models import Change, Entry, Event
+from liveblog.models import Change, Entry, EntryQuerySet, Event
 
 
 def events_for_index() -> dict[str, list[Event]]:
@@ -19,18 +17,9 @@ def events_for_index() -> dict[str, list[Event]]:
 
 def entries_for_reader(
     event: Event, *, city: str | None = None, order: str = "oldest", drafts: bool = False
-) -> QuerySet[Entry]:
-    entries = (
-        (Entry.objects.live() if drafts else Entry.objects.published())
-        .filter(event=event)
-        .for_city(city)
-        .select_related("event", "session__event", "speaker")
-    )
-    return (
-        entries.order_by("-occurred_at", "-id")
-        if order == "newest"
-        else entries.order_by("occurred_at", "id")
-    )
+) -> EntryQuerySet:
+    entries = Entry.objects.live() if drafts else Entry.objects.published()
+    return entries.filter(event=event).for_city(city).for_display().in_reader_order(newest=order == "newest")
 
 
 def frames_after(event: Event, seq: int) -> list[str]:

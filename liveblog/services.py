@@ -135,7 +135,7 @@ def rewrite_history(entry: Entry, *, change: Change) -> None:
 def _locked_entry(entry: Entry, expected_version: int | None) -> Entry:
     """Re-read the entry under the event lock and check the version the client edited."""
     lock_event(entry.event)  # first, so that the lock order is always event, then entry
-    current = Entry.objects.select_related("event", "session", "speaker").get(pk=entry.pk)
+    current = Entry.objects.for_display().get(pk=entry.pk)
     if current.deleted_at is not None or (
         expected_version is not None and expected_version != current.version
     ):
@@ -234,9 +234,7 @@ def sessions_changed(*, event: Event, by: User, sessions: Iterable[Session] = ()
     the entries of the changed cities are sent again, then the event. Lock the event before
     saving the sessions."""
     lock_event(event)
-    entries = (
-        Entry.objects.published().filter(session__in=list(sessions)).select_related("session", "speaker")
-    )
+    entries = Entry.objects.published().filter(session__in=list(sessions)).for_display()
     for entry in entries:
         _append_change(event=event, type=Change.Type.ENTRY_UPDATED, by=by, entry=entry)
     _append_change(event=event, type=Change.Type.EVENT_UPDATED, by=by)
@@ -281,7 +279,7 @@ def speaker_update(*, speaker: Speaker, by: User, **changes: Any) -> Speaker:
     speaker.full_clean()
     speaker.save()
     for event in events:
-        entries = Entry.objects.published().filter(event=event, speaker=speaker).select_related("session")
+        entries = Entry.objects.published().filter(event=event, speaker=speaker).for_display()
         for entry in entries:
             _append_change(event=event, type=Change.Type.ENTRY_UPDATED, by=by, entry=entry)
     return speaker

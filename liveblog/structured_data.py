@@ -25,7 +25,7 @@ def blog_posting(request: HttpRequest, entry: Entry) -> dict[str, Any]:
     posting: dict[str, Any] = {
         "@type": "BlogPosting",
         "url": request.build_absolute_uri(entry.get_absolute_url()),
-        "headline": " · ".join(p for p in (entry.local_time, entry.city_name, str(entry.speaker or "")) if p),
+        "headline": entry.dateline,
         "datePublished": entry.created_at.isoformat(),
         "dateModified": entry.updated_at.isoformat(),
         "articleBody": entry.body,

@@ -128,7 +128,7 @@ def event_embed(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def entry_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     entry = get_object_or_404(
-        Entry.objects.published().select_related("event", "session__event", "speaker"),
+        Entry.objects.published().for_display(),
         event__slug=slug,
         pk=pk,
     )

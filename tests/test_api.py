@@ -35,6 +35,7 @@ def test_an_editor_posts_an_entry_with_a_token(alice):
     assert response.status_code == 201, response.content
     entry = response.json()
     assert entry["local_time"] == "17:03"
+    assert entry["dateline"] == "17:03 · Paris · Mrs. Maryam Rajavi"
     assert entry["city"] == {"slug": "paris", "name": "Paris"}
     assert entry["speaker"]["honorific"] == "Mrs." and entry["speaker"]["name"] == "Maryam Rajavi"
     assert entry["version"] == 1 and response["ETag"] == '"1"'
@@ -167,6 +168,7 @@ def test_the_schema_documents_the_api(api):
     text = response.content.decode()
     assert "/api/events/{slug}/entries/" in text and "/api/entries/{id}/" in text
     assert schema is None or "EntryWrite" in str(schema["components"]["schemas"])
+    assert "dateline" in response.json()["components"]["schemas"]["Entry"]["properties"]
 
 
 @pytest.mark.parametrize(
@@ -208,4 +210,4 @@ def test_a_bare_time_follows_the_city_set_in_the_same_edit(event, alice):
         f"/api/entries/{entry.pk}/", {"city": "", "occurred_at": "17:42"}, format="json", HTTP_IF_MATCH='"1"'
     )
     assert response.status_code == 200 and response.json()["local_time"] == "17:42"
-    assert response.json()["city"] is None
+    assert response.json()["city"] is None and response.json()["dateline"] == "17:42"

@@ -143,6 +143,7 @@ def test_export_json_lists_the_entries_as_imported():
     assert len(entries) == 30
     assert entries[3]["occurred_at"] == "2018-08-25T15:42:00+00:00"
     assert entries[3]["local_time"] == "17:42"
+    assert entries[3]["dateline"] == "17:42 · Berlin · Mr. Hamid Moaser"
     assert entries[3]["city"] == "Berlin"
     assert entries[3]["speaker"] == {"name": "Hamid Moaser", "honorific": "Mr.", "title": ""}
     assert entries[3]["body"].startswith("Also the resistance was chanting")

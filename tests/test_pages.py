@@ -1,8 +1,12 @@
 import json
+import re
 import threading
 from datetime import UTC, datetime, timedelta
+from xml.etree import ElementTree
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from liveblog import services
@@ -10,6 +14,8 @@ from liveblog.models import Change, Entry, Event
 from tests.conftest import make_event
 
 pytestmark = pytest.mark.django_db
+
+ATOM = {"atom": "http://www.w3.org/2005/Atom"}
 
 
 def test_the_home_page_lists_live_upcoming_and_past_events(client):
@@ -66,6 +72,68 @@ def test_the_reader_page_filters_by_city_and_orders_both_ways(client, event, ali
     assert oldest.index("Minute 1") < oldest.index("Minute 2") < oldest.index("Minute 3")
     paris_only = client.get("/events/summit/?city=paris").content.decode()
     assert "Minute 1" in paris_only and "Minute 3" in paris_only and "Minute 2" not in paris_only
+
+
+def test_entries_of_one_minute_read_in_the_order_they_were_posted_everywhere(client, event, alice):
+    at = datetime(2018, 8, 25, 16, 0, tzinfo=UTC)
+    bodies = [f"Same minute, post {n}." for n in (1, 2, 3)]
+    entries = [
+        services.entry_create(event=event, by=alice, body=body, occurred_at=at, pinned=True, key_moment=True)
+        for body in bodies
+    ]
+    # Edited last: a database that returns rows as they lie on disk would now put it last.
+    services.entry_update(entry=entries[0], by=alice, body=bodies[0])
+    posted, newest_first = bodies, bodies[::-1]
+
+    def order(text: str) -> list[str]:
+        return sorted(bodies, key=text.index)
+
+    page = client.get("/events/summit/").content.decode()  # live: newest first
+    assert order(page.split('class="entries"')[1]) == newest_first
+    assert order(page.split('class="pinned"')[1].split("</section>")[0]) == newest_first
+    assert order(page.split('class="key-moments"')[1].split("</nav>")[0]) == posted
+    oldest = client.get("/events/summit/?order=oldest").content.decode()
+    assert order(oldest.split('class="entries"')[1]) == posted
+    assert order(client.get("/events/summit/feed/").content.decode()) == newest_first
+    for param, expected in (("newest", newest_first), ("oldest", posted)):
+        listed = client.get(f"/api/events/summit/entries/?order={param}").json()["results"]
+        assert [entry["body"] for entry in listed] == expected
+
+
+def test_every_list_of_entries_reads_their_cities_and_speakers_with_them(client, admin_client, event, alice):
+    """However many entries, cities and speakers there are, each page takes the same queries."""
+    urls = [
+        (client, "/events/summit/"),
+        (client, "/events/summit/?order=oldest"),
+        (client, "/events/summit/feed/"),
+        (client, "/api/events/summit/entries/"),
+        (admin_client, "/admin/liveblog/entry/"),
+    ]
+
+    def post(names: list[str]) -> None:
+        for n, name in enumerate(names):
+            services.entry_create(
+                event=event,
+                by=alice,
+                body=f"{name} spoke.",
+                session=event.sessions.all()[n % 3],
+                speaker=services.speaker_get_or_create(name=name),
+                pinned=True,
+                key_moment=True,
+            )
+
+    def queries() -> list[int]:
+        counts = []
+        for reader, url in urls:
+            with CaptureQueriesContext(connection) as captured:
+                assert reader.get(url).status_code == 200
+            counts.append(len(captured))
+        return counts
+
+    post(["Mr. Hamid Moaser"])
+    one = queries()
+    post(["Mrs. Maryam Rajavi", "Ms. Farideh Goudarzi", "Bishop Jacques Gaillot", "Mr. Tahar Boumedra"])
+    assert queries() == one
 
 
 def test_the_reader_page_hides_drafts_and_deleted_entries(client, event, alice):
@@ -238,6 +306,62 @@ def test_the_page_has_opengraph_and_the_permalink_twitter_cards(client, event, a
     assert "Berlin" in permalink.split('property="og:title"')[1].split(">")[0]
 
 
+def _hamid_and_the_news(event, alice) -> list[Entry]:
+    """17:42 in Berlin, Mr. Hamid Moaser speaking; then 19:31, news with no city or speaker."""
+    hamid = services.speaker_get_or_create(name="Mr. Hamid Moaser", title="Spokesman")
+    berlin = event.sessions.get(slug="berlin")
+    at = datetime(2018, 8, 25, 15, 42, tzinfo=UTC)
+    return [
+        services.entry_create(
+            event=event, by=alice, session=berlin, speaker=hamid, occurred_at=at, body="Down with them."
+        ),
+        services.entry_create(event=event, by=alice, occurred_at=at + timedelta(minutes=109), body="News."),
+    ]
+
+
+def test_an_entry_goes_by_one_dateline_in_the_feed_json_ld_api_frames_and_export(client, event, alice):
+    _hamid_and_the_news(event, alice)
+    report_order = ["17:42 · Berlin · Mr. Hamid Moaser", "19:31"]
+
+    page = client.get("/events/summit/?order=oldest").content.decode()
+    json_ld = json.loads(page.split('<script type="application/ld+json">')[1].split("</script>")[0])
+    assert [update["headline"] for update in json_ld["liveBlogUpdate"]] == report_order
+    feed = ElementTree.fromstring(client.get("/events/summit/feed/").content)  # noqa: S314 - our own feed
+    titles = [title.text for title in feed.findall("atom:entry/atom:title", ATOM)]
+    assert titles == report_order[::-1]  # newest first
+    listed = client.get("/api/events/summit/entries/").json()["results"]
+    assert [entry["dateline"] for entry in listed] == report_order
+    frames = client.get("/api/events/summit/changes/?after=0").json()["frames"]
+    assert [frame["entry"]["dateline"] for frame in frames] == report_order
+    client.force_login(alice)
+    exported = json.loads(client.get("/events/summit/console/export.json").content)
+    assert [entry["dateline"] for entry in exported["entries"]] == report_order
+
+
+def test_key_moments_show_the_dateline_and_the_permalink_and_markdown_the_speaker_apart(
+    client, event, alice
+):
+    hamid, news = _hamid_and_the_news(event, alice)
+    services.entry_set_flags(entry=hamid, by=alice, key_moment=True)
+    services.entry_set_flags(entry=news, by=alice, key_moment=True)
+
+    permalink = client.get(f"/events/summit/entries/{hamid.pk}/").content.decode()
+    assert "<title>17:42 · Berlin · Summit</title>" in permalink
+    assert '<meta property="og:title" content="17:42 · Berlin — Mr. Hamid Moaser">' in permalink
+    assert '<meta name="twitter:title" content="17:42 · Berlin — Mr. Hamid Moaser">' in permalink
+    assert (
+        '<meta property="og:title" content="19:31 — Summit">'
+        in client.get(f"/events/summit/entries/{news.pk}/").content.decode()
+    )
+    key = client.get("/events/summit/").content.decode().split('class="key-moments"')[1].split("</nav>")[0]
+    lines = [re.sub(r"<[^>]+>", "", item) for item in re.findall(r"<li[^>]*>(.*?)</li>", key)]
+    assert lines == ["17:42 · Berlin · Mr. Hamid Moaser — Down with them.", "19:31 — News."]
+    client.force_login(alice)
+    markdown = client.get("/events/summit/console/export.markdown").content.decode()
+    assert "## 17:42 · Berlin\n**Mr. Hamid Moaser**, Spokesman\n" in markdown
+    assert "## 19:31\n\nNews." in markdown
+
+
 def test_the_atom_feed_carries_updated_times(client, event, alice):
     entry = services.entry_create(event=event, by=alice, body="First wording.")
     services.entry_update(entry=entry, by=alice, body="Second wording.")
@@ -287,6 +411,25 @@ def test_long_events_page_by_fifty_with_a_plain_link(client, event, alice):
         and "Update number 9." in older
         and "more__link" not in older
     )
+
+
+ENTRY_TEXT = re.compile(r'<div class="entry__body"><p>(.*?)</p></div>')
+
+
+def test_pages_of_entries_posted_in_one_minute_show_each_entry_once_in_either_order(client, event, alice):
+    at = datetime(2018, 8, 25, 16, 0, tzinfo=UTC)
+    bodies = [f"Update number {i}." for i in range(55)]
+    for body in bodies:
+        services.entry_create(event=event, by=alice, body=body, occurred_at=at)
+
+    for order, expected in (("oldest", bodies), ("newest", bodies[::-1])):
+        first = client.get(f"/events/summit/?order={order}").content.decode()
+        next_url = first.split('class="more__link button" href="')[1].split('"')[0].replace("&amp;", "&")
+        second = client.get("/events/summit/" + next_url).content.decode()
+        shown = [
+            body for page in (first, second) for body in ENTRY_TEXT.findall(page.split('class="entries"')[1])
+        ]
+        assert shown == expected, order
 
 
 def test_pinned_entries_and_key_moments_are_listed(client, event, alice):

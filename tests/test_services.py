@@ -163,6 +163,7 @@ def test_a_renamed_city_sends_its_entries_again(event, alice):
         "Paris (Villepinte)" in frame(event, 2)["entry"]["html"]
         and frame(event, 2)["entry"]["id"] == entry.pk
     )
+    assert frame(event, 2)["entry"]["dateline"] == f"{entry.local_time} · Paris (Villepinte)"
     assert {"slug": "paris", "name": "Paris (Villepinte)"} in frame(event, 3)["event"]["cities"]
 
 

@@ -81,6 +81,9 @@ class EntrySerializer(serializers.Serializer):
     version = serializers.IntegerField()
     occurred_at = serializers.DateTimeField()
     local_time = serializers.CharField(help_text="Venue-local time, HH:MM.")
+    dateline = serializers.CharField(
+        help_text="Venue-local time, city and speaker: “17:42 · Berlin · Mr. Hamid Moaser”."
+    )
     city = CitySerializer(allow_null=True)
     speaker = SpeakerSerializer(allow_null=True)
     kind = serializers.ChoiceField(choices=Entry.Kind.choices)

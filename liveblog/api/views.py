@@ -121,7 +121,7 @@ class EntryDetail(generics.GenericAPIView):
     permission_classes = [IsEventEditorOrReadOnly]
 
     def get_object(self) -> Entry:
-        entries = Entry.objects.live().select_related("event", "session__event", "speaker")
+        entries = Entry.objects.live().for_display()
         entry = get_object_or_404(entries, pk=self.kwargs["pk"])
         if entry.status != Entry.Status.PUBLISHED and not entry.event.is_editor(self.request.user):
             raise Http404

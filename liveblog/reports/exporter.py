@@ -24,6 +24,7 @@ def entry_record(entry: Entry) -> dict:
         "id": entry.pk,
         "occurred_at": entry.occurred_at.isoformat(),
         "local_time": entry.local_time,
+        "dateline": entry.dateline,
         "city": entry.city_name or None,
         "speaker": {"name": speaker.name, "honorific": speaker.honorific, "title": speaker.title}
         if speaker
@@ -71,8 +72,7 @@ def export_text(event: Event) -> str:
 def export_markdown(event: Event) -> str:
     lines = [f"# {event.title}", ""]
     for entry in _entries(event):
-        heading = " · ".join(part for part in (entry.local_time, entry.city_name) if part)
-        lines.append(f"## {heading}")
+        lines.append(f"## {entry.time_and_city}")
         if entry.speaker:
             s = entry.speaker
             who = f"**{' '.join(p for p in (s.honorific, s.name) if p)}**"

@@ -1,18 +1,21 @@
 """The editor console in Chromium: sign in, post fast, stay safe offline and in conflicts."""
 
 import json
+import re
 import urllib.request
 
 import pytest
 
-from tests.server import daphne, demo_site, manage, production_env
+from tests.server import daphne, demo_site, free_port, manage, production_env
 
 SLUG = "1988-massacre-conference"
 PASSWORD = "correct-horse-battery"
+CONSOLE_SOCKET = re.compile(r"/ws/events/[^/]+/console/")
 
 
 @pytest.fixture
-def site(tmp_path):
+def demo(tmp_path) -> dict[str, str]:
+    """The demo event with alice and bob as its editors; the environment to serve it with."""
     env = production_env(tmp_path)
     demo_site(env)
     for name in ("alice", "bob"):
@@ -23,12 +26,20 @@ def site(tmp_path):
         f"    user.set_password('{PASSWORD}'); user.save()\n"
     )
     manage(env, "shell", "-c", set_passwords)
-    with daphne(env) as base:
+    return env
+
+
+@pytest.fixture
+def site(demo):
+    with daphne(demo) as base:
         yield base
 
 
-def sign_in(browser, base: str, username: str):
+def sign_in(browser, base: str, username: str, *, socket_route=None):
+    """The console, signed in; ``socket_route`` stands between the page and its WebSocket."""
     context = browser.new_context()
+    if socket_route:
+        context.route_web_socket(CONSOLE_SOCKET, socket_route)
     page = context.new_page()
     page.goto(f"{base}/events/{SLUG}/console/")
     assert "/accounts/login/" in page.url
@@ -109,3 +120,82 @@ def test_editors_see_who_else_has_the_console_open(browser, site):
     alice = sign_in(browser, site, "alice")
     sign_in(browser, site, "bob")
     alice.wait_for_selector("#presence:has-text('Also here: bob')")
+
+
+def requests_to(page, path: str) -> list[tuple[str, str]]:
+    """The requests the page makes from now on to URLs containing ``path``: (method, URL)."""
+    seen: list[tuple[str, str]] = []
+    page.on("request", lambda r: seen.append((r.method, r.url)) if path in r.url else None)
+    return seen
+
+
+def post_from_the_composer(console, text: str) -> None:
+    console.get_by_label("Text", exact=True).fill(text)
+    console.get_by_label("Text", exact=True).press("Control+Enter")
+    console.wait_for_selector(f"#entries li:has-text('{text}')")
+
+
+def test_an_edit_by_another_editor_shows_from_its_frame_without_fetching_the_entry(browser, site):
+    alice, bob = sign_in(browser, site, "alice"), sign_in(browser, site, "bob")
+    api_calls = requests_to(alice, "/api/entries/")
+    first = "#entries li:has-text('Rajavi closes the conference')"
+
+    bob.click(f"{first} button[data-action=edit]")
+    bob.fill(f"{first} .edit-form textarea", "Rajavi closes the conference. (Bob's wording.)")
+    bob.click(f"{first} .edit-form button[type=submit]")
+
+    alice.wait_for_selector(f'{first}:has-text("Bob\'s wording")')
+    alice.click(f"{first} button[data-action=pin]")  # her change starts from the version the frame brought
+    alice.wait_for_selector(f"{first} .entry__flag:has-text('Pinned')")
+    entry = entries_with(site, "Rajavi closes")[0]
+    assert entry["pinned"] and entry["body"].endswith("(Bob's wording.)")
+    assert api_calls == [("PATCH", f"{site}/api/entries/{entry['id']}/")]  # her pin, and no reads
+
+
+def test_a_frame_lost_on_the_way_is_fetched_and_the_list_is_whole(browser, site):
+    lost: list[str] = []
+
+    def lose_the_first_new_entry(ws):
+        server = ws.connect_to_server()
+
+        def forward(message):
+            frame = json.loads(message)
+            if not lost and frame.get("type") == "entry.created":
+                lost.append(frame["entry"]["body"])  # never reaches the page
+                return
+            ws.send(message)
+
+        server.on_message(forward)
+
+    alice = sign_in(browser, site, "alice", socket_route=lose_the_first_new_entry)
+    bob = sign_in(browser, site, "bob")
+    catch_up = requests_to(alice, "/changes/?after=")
+    post_from_the_composer(bob, "Lost on the way to Alice.")
+    post_from_the_composer(bob, "Arrived after the lost one.")
+
+    alice.wait_for_selector("#entries li:has-text('Arrived after the lost one.')")
+    alice.wait_for_selector("#entries li:has-text('Lost on the way to Alice.')")
+    assert lost == ["Lost on the way to Alice."]
+    assert catch_up, "the page asked the changes endpoint for what it missed"
+    texts = alice.eval_on_selector_all(
+        "#entries li .entry__body", "nodes => nodes.map(n => n.innerText.trim())"
+    )
+    assert texts[:2] == ["Arrived after the lost one.", "Lost on the way to Alice."]
+
+
+def test_a_console_left_open_across_a_restore_starts_again_from_the_restored_report(browser, demo):
+    port = free_port()
+    with daphne(demo, port) as base:
+        console = sign_in(browser, base, "alice")
+        old_epoch = console.get_attribute("#console", "data-epoch")
+        console.evaluate("window.openedBeforeTheRestore = true")
+    console.wait_for_selector(".live-status[data-state=reconnecting]")
+    printed = manage(demo, "new_epoch", SLUG)  # as after restoring the database from a backup
+    new_epoch = re.search(r"epoch (\S+),", printed)[1]
+    assert new_epoch != old_epoch
+
+    with daphne(demo, port):
+        console.wait_for_function("() => !window.openedBeforeTheRestore", timeout=40000)  # reloaded
+        console.wait_for_selector(".live-status[data-state=live]")
+        assert console.get_attribute("#console", "data-epoch") == new_epoch
+        console.wait_for_selector("#entries li:has-text('Rajavi closes the conference')")

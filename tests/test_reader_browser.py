@@ -1,5 +1,7 @@
 """The reader page in Chromium: live changes appear without reload and match a fresh load."""
 
+import re
+
 import pytest
 
 from tests.server import Api, daphne, demo_site, free_port, manage, production_env
@@ -115,3 +117,37 @@ def test_a_reader_that_was_away_catches_up_exactly(browser, site):
         assert page.query_selector(f"#entry-{created[0]['id']}") is None
         assert shown(page) == fresh(browser, url)
         assert page.inner_text(".live-status") == "Live"
+
+
+def test_a_page_whose_socket_is_cut_off_follows_by_polling(browser, site):
+    """A proxy that drops WebSockets: the page reads the same frames from the changes endpoint."""
+    env, token = site
+    refused: list[str] = []
+    proxy = {"blocks": True}
+
+    def cut_off(ws):
+        if proxy["blocks"]:
+            refused.append(ws.url)
+            ws.close()
+        else:
+            ws.connect_to_server()
+
+    with daphne(env) as base:
+        context = browser.new_context()
+        context.route_web_socket(re.compile(r"/ws/events/"), cut_off)
+        page = context.new_page()
+        page.goto(f"{base}/events/{SLUG}/")
+        page.wait_for_selector(".live-status[data-state=polling]")
+        assert page.inner_text(".live-status") == "Live (checking every 10 s)"
+
+        entry = Api(base, token).call("POST", f"/api/events/{SLUG}/entries/", {"body": "Read by polling."})
+        page.wait_for_selector(f"#entry-{entry['id']}:has-text('Read by polling.')", timeout=15000)
+        assert len(refused) >= 2
+        assert shown(page) == fresh(browser, f"{base}/events/{SLUG}/")
+
+        proxy["blocks"] = False  # the page goes back to its socket, at its next try
+        page.wait_for_selector(".live-status[data-state=live]", timeout=40000)
+        edited = Api(base, token).call(
+            "PATCH", f"/api/entries/{entry['id']}/", {"body": "Read live again."}, **{"If-Match": '"1"'}
+        )
+        page.wait_for_selector(f"#entry-{edited['id']}:has-text('Read live again.')", timeout=5000)

@@ -1,196 +1,63 @@
-// Keeps a reader page in step with the report: applies the change feed's frames in seq order,
-// reconnects with jittered backoff, fills gaps from the changes endpoint, reloads on reset.
+// The reader page and the embed: the report view kept in step with the event's live feed.
 
+import { showEventStatus } from "./event-status.js";
+import { LiveFeed } from "./live.js";
 import { ReportView } from "./report-view.js";
 
-const MAX_BACKOFF_MS = 30000;
+// What a frame changes on the page; the feed has put it in seq order.
+function applyFrame(view, feed, frame) {
+  if (frame.type === "entry.created" || frame.type === "entry.updated") view.upsert(frame.entry);
+  else if (frame.type === "entry.deleted") view.remove(frame.entry.id);
+  else if (frame.type === "event.updated") updateEvent(view, feed, frame.event);
+}
 
-export class LiveReport {
-  constructor(root, view, { status, readers } = {}) {
-    this.root = root;
-    this.view = view;
-    this.slug = root.dataset.event;
-    this.epoch = root.dataset.epoch;
-    this.seq = Number(root.dataset.seq);
-    this.statusEl = status;
-    this.readersEl = readers;
-    this.attempts = 0;
-    this.pending = new Map(); // frames that arrived ahead of a gap, by seq
-    this.filling = null;
+function updateEvent(view, feed, event) {
+  if (event.status === "ended") end(feed);
+  showEventStatus(document.querySelector(".event-header .status"), event.status);
+  const title = document.querySelector(".event-header h1");
+  if (title && title.textContent !== event.title) {
+    document.title = document.title.split(title.textContent).join(event.title);
+    title.textContent = event.title;
   }
+  updateCities(view, event.cities);
+}
 
-  start() {
-    this.connect();
-    window.addEventListener("online", () => this.reconnectNow());
+function updateCities(view, cities) {
+  const nav = document.querySelector("nav.cities ul");
+  if (!nav || !Array.isArray(cities)) return;
+  const links = [...nav.querySelectorAll("a")].slice(1); // after "All cities"
+  const shown = links.map((a) => new URL(a.href).searchParams.get("city") + "=" + a.firstChild.textContent.trim());
+  if (shown.join("|") === cities.map((c) => `${c.slug}=${c.name}`).join("|")) return;
+  links.forEach((a) => a.parentElement.remove());
+  for (const city of cities) {
+    const url = new URL(location.href);
+    url.searchParams.set("city", city.slug);
+    url.hash = "";
+    const link = Object.assign(document.createElement("a"), { href: url.search, textContent: city.name });
+    if (city.slug === view.filter.city) link.setAttribute("aria-current", "page");
+    const item = document.createElement("li");
+    item.append(link);
+    nav.append(item);
   }
+}
 
-  url() {
-    const scheme = location.protocol === "https:" ? "wss:" : "ws:";
-    const query = new URLSearchParams({ after: String(this.seq), epoch: this.epoch });
-    return `${scheme}//${location.host}/ws/events/${this.slug}/?${query}`;
+function end(feed) {
+  // The report is complete: no more live frames, and no reconnecting.
+  feed.stop("ended", "");
+  if (!document.querySelector(".ended-notice")) {
+    const notice = Object.assign(document.createElement("p"), { className: "ended-notice" });
+    notice.textContent = "This event has ended. The report below is the complete archive.";
+    notice.setAttribute("role", "status");
+    document.querySelector(".live-bar")?.after(notice);
   }
+}
 
-  connect() {
-    clearTimeout(this.retryTimer);
-    const socket = new WebSocket(this.url());
-    this.socket = socket;
-    socket.addEventListener("open", () => {
-      this.attempts = 0;
-      this.setStatus("live", "Live");
-    });
-    socket.addEventListener("message", (message) => this.receive(JSON.parse(message.data)));
-    socket.addEventListener("close", () => {
-      if (this.socket === socket && !this.closedForGood) this.scheduleReconnect();
-    });
-  }
-
-  reconnectNow() {
-    if (this.socket && this.socket.readyState <= WebSocket.OPEN) return;
-    this.attempts = 0;
-    this.connect();
-  }
-
-  scheduleReconnect() {
-    this.setStatus("reconnecting", "Reconnecting…");
-    const ceiling = Math.min(MAX_BACKOFF_MS, 500 * 2 ** this.attempts);
-    this.attempts += 1;
-    const delay = ceiling / 2 + Math.random() * (ceiling / 2);
-    this.retryTimer = setTimeout(() => this.connect(), delay);
-  }
-
-  receive(frame) {
-    switch (frame.type) {
-      case "hello":
-        if (frame.epoch !== this.epoch) return this.reload();
-        return this.showReaders(frame.readers); // what was missed follows as frames
-      case "readers":
-        return this.showReaders(frame.count);
-      case "reset":
-        return this.reload();
-      default:
-        return this.accept(frame);
-    }
-  }
-
-  accept(frame) {
-    if (frame.epoch && frame.epoch !== this.epoch) return this.reload();
-    if (frame.seq <= this.seq) return; // seen already (replay and live can overlap)
-    this.pending.set(frame.seq, frame);
-    this.drain();
-    if (this.pending.size) this.fillGap();
-  }
-
-  drain() {
-    while (this.pending.has(this.seq + 1)) {
-      const frame = this.pending.get(this.seq + 1);
-      this.pending.delete(this.seq + 1);
-      this.apply(frame);
-      this.seq = frame.seq;
-      this.root.dataset.seq = String(this.seq);
-    }
-  }
-
-  async fillGap() {
-    if (this.filling) return this.filling;
-    this.filling = (async () => {
-      for (let attempt = 0; attempt < 4 && this.pending.size; attempt++) {
-        await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt)); // maybe on its way
-        if (this.pending.size && (await this.fetchMissed()) === "reset") return this.reload();
-      }
-      // Still a gap: a fresh connection replays everything after the last applied seq.
-      if (this.pending.size) this.socket?.close();
-    })().finally(() => {
-      this.filling = null;
-    });
-    return this.filling;
-  }
-
-  async fetchMissed() {
-    try {
-      const url = `/api/events/${this.slug}/changes/?after=${this.seq}`;
-      const response = await fetch(url, { cache: "no-store" });
-      if (!response.ok) throw new Error(`changes: HTTP ${response.status}`);
-      for (const frame of (await response.json()).frames) {
-        if (frame.type === "reset") return "reset";
-        if (frame.seq > this.seq) this.pending.set(frame.seq, frame);
-      }
-      this.drain();
-    } catch (error) {
-      console.warn("Could not fetch missed updates; trying again.", error);
-    }
-    return "ok";
-  }
-
-  apply(frame) {
-    if (frame.type === "entry.created" || frame.type === "entry.updated") this.view.upsert(frame.entry);
-    else if (frame.type === "entry.deleted") this.view.remove(frame.entry.id);
-    else if (frame.type === "event.updated") this.updateEvent(frame.event);
-  }
-
-  updateEvent(event) {
-    if (event.status === "ended") this.end();
-    const badge = document.querySelector(".event-header .status");
-    if (badge) {
-      badge.className = `status status--${event.status}`;
-      badge.textContent = event.status.charAt(0).toUpperCase() + event.status.slice(1);
-    }
-    const title = document.querySelector(".event-header h1");
-    if (title && title.textContent !== event.title) {
-      document.title = document.title.split(title.textContent).join(event.title);
-      title.textContent = event.title;
-    }
-    this.updateCities(event.cities);
-  }
-
-  updateCities(cities) {
-    const nav = document.querySelector("nav.cities ul");
-    if (!nav || !Array.isArray(cities)) return;
-    const links = [...nav.querySelectorAll("a")].slice(1); // after "All cities"
-    const shown = links.map((a) => new URL(a.href).searchParams.get("city") + "=" + a.firstChild.textContent.trim());
-    if (shown.join("|") === cities.map((c) => `${c.slug}=${c.name}`).join("|")) return;
-    links.forEach((a) => a.parentElement.remove());
-    for (const city of cities) {
-      const url = new URL(location.href);
-      url.searchParams.set("city", city.slug);
-      url.hash = "";
-      const link = Object.assign(document.createElement("a"), { href: url.search, textContent: city.name });
-      if (city.slug === this.view.filter.city) link.setAttribute("aria-current", "page");
-      const item = document.createElement("li");
-      item.append(link);
-      nav.append(item);
-    }
-  }
-
-  end() {
-    // The report is complete: no more live frames, and no reconnecting.
-    this.closedForGood = true;
-    this.socket?.close();
-    this.setStatus("ended", "");
-    if (!document.querySelector(".ended-notice")) {
-      const notice = Object.assign(document.createElement("p"), { className: "ended-notice" });
-      notice.textContent = "This event has ended. The report below is the complete archive.";
-      notice.setAttribute("role", "status");
-      document.querySelector(".live-bar")?.after(notice);
-    }
-  }
-
-  showReaders(count) {
-    if (!this.readersEl || typeof count !== "number" || count < 1) return;
-    this.readersEl.hidden = false;
-    this.readersEl.textContent = `${count.toLocaleString()} reading`;
-  }
-
-  setStatus(state, text) {
-    if (!this.statusEl) return;
-    this.statusEl.dataset.state = state;
-    this.statusEl.textContent = text;
-  }
-
-  reload() {
-    this.closedForGood = true;
-    this.socket?.close();
-    location.reload();
-  }
+function showReaders(frame) {
+  const count = frame.type === "hello" ? frame.readers : frame.count;
+  const readers = document.querySelector(".live-readers");
+  if (!readers || typeof count !== "number" || count < 1) return;
+  readers.hidden = false;
+  readers.textContent = `${count.toLocaleString()} reading`;
 }
 
 function storage() {
@@ -235,14 +102,18 @@ function loadOnScroll(view) {
 const root = document.querySelector(".entries[data-event]");
 if (root && !rememberOrder()) {
   const view = new ReportView(root);
-  const report = new LiveReport(root, view, {
+  const feed = new LiveFeed({
+    slug: root.dataset.event,
+    seq: Number(root.dataset.seq),
+    epoch: root.dataset.epoch,
+    apply: (frame) => applyFrame(view, feed, frame),
+    notice: showReaders,
     status: document.querySelector(".live-status"),
-    readers: document.querySelector(".live-readers"),
   });
-  if (root.dataset.status !== "ended") report.start();
+  if (root.dataset.status !== "ended") feed.start();
   loadOnScroll(view);
   const target = location.hash.match(/^#entry-(\d+)$/);
   if (target) view.reveal(target[1]);
   document.querySelector("#filter-speaker")?.addEventListener("change", (event) => event.target.form.submit());
-  window.liveblog = report;
+  window.liveblog = feed;
 }

@@ -1,6 +1,7 @@
 // The reader page's DOM: entries in order, pinned copies, key moments, "N new updates",
 // times in the reader's own zone, "Show older", and the place a reader is reading kept still.
 
+import { compare, dateline, excerpt, sortKey, toNode } from "./entries.js";
 import { copyLink } from "./share.js";
 
 const AGO = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
@@ -125,7 +126,7 @@ export class ReportView {
     const li = document.createElement("li");
     li.dataset.id = entry.id;
     const a = Object.assign(document.createElement("a"), { href: `#entry-${entry.id}` });
-    a.textContent = [entry.local_time, entry.city?.name].filter(Boolean).join(" · ") + " — " + excerpt(entry.body);
+    a.textContent = `${dateline(entry)} — ${excerpt(entry.body)}`;
     li.append(a);
     if (item) item.replaceWith(li);
     else list.append(li);
@@ -257,23 +258,6 @@ export class ReportView {
     node.scrollIntoView({ block: "start" });
     node.querySelector("a")?.focus({ preventScroll: true });
   }
-}
-
-function toNode(html) {
-  return document.createRange().createContextualFragment(html).firstElementChild;
-}
-
-function sortKey(node) {
-  return [Date.parse(node.dataset.occurredAt), Number(node.dataset.id)];
-}
-
-function compare([timeA, idA], [timeB, idB]) {
-  return timeA - timeB || idA - idB;
-}
-
-function excerpt(text) {
-  const words = text.split(/\s+/);
-  return words.length > 12 ? `${words.slice(0, 12).join(" ")} …` : text;
 }
 
 function relative(ms) {

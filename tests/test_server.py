@@ -59,6 +59,19 @@ def test_static_files_are_served_with_debug_off(server):
     assert "max-age=315360000" in headers.get("Cache-Control", "")
 
 
+def test_the_pages_modules_import_each_other_by_their_hashed_names(server):
+    url, *_ = server
+    _, _, page = fetch(url + "/events/1988-massacre-conference/")
+    script = re.search(r'src="(/static/liveblog/js/reader\.[0-9a-f]+\.js)"', page)
+    assert script, "the page loads the hashed reader module"
+    _, _, reader = fetch(url + script[1])
+    imports = re.findall(r'from "\./([^"]+)"', reader)
+    assert imports and all(re.fullmatch(r"[a-z-]+\.[0-9a-f]{12}\.js", name) for name in imports), imports
+    for name in imports:
+        status, headers, _ = fetch(f"{url}/static/liveblog/js/{name}")
+        assert status == 200 and "max-age=315360000" in headers.get("Cache-Control", "")
+
+
 def test_healthz_answers_ok_from_the_server(server):
     url, *_ = server
     status, _, body = fetch(url + "/healthz")

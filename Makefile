@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
-RUN_ENV := DEBUG=1 SECURE_SSL_REDIRECT=0
+# Development settings that config/settings.py reads (see README: Configuration).
+LIVEBLOG_ENV_FILE ?= .env
 
 .PHONY: install run test lint format clean compose-up compose-down topology
 
@@ -13,13 +14,23 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
-install: $(STAMP)
+# Written once with a new random key; an existing file is never overwritten.
+$(LIVEBLOG_ENV_FILE):
+	@umask 077 && printf '%s\n' \
+	  '# Development settings for manage.py and bin/serve, written by `make install`.' \
+	  '# The environment wins over this file. Production sets its own environment instead.' \
+	  'DEBUG=1' \
+	  'SECURE_SSL_REDIRECT=0' \
+	  "SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@.new
+	@mv $@.new $@ && echo "Wrote $@ (development settings)"
+
+install: $(STAMP) $(LIVEBLOG_ENV_FILE)
 
 run: install
-	$(RUN_ENV) $(PY) manage.py migrate --noinput
-	$(RUN_ENV) $(PY) manage.py load_demo
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
 	@echo "Serving Liveblog on http://127.0.0.1:8000/"
-	$(RUN_ENV) PYTHON=$(PY) bin/serve -b 127.0.0.1 -p 8000
+	PYTHON=$(PY) bin/serve -b 127.0.0.1 -p 8000
 
 test: install
 	$(PY) -m pytest
@@ -38,12 +49,13 @@ clean:
 
 # Production topology with Docker (needs a Docker engine): nginx, WORKERS Daphne workers, PostgreSQL, Redis.
 WORKERS ?= 2
+COMPOSE := docker compose --env-file .env.compose
 compose-up:
-	test -f .env || cp .env.example .env
-	docker compose up -d --build --scale web=$(WORKERS)
+	test -f .env.compose || cp .env.compose.example .env.compose
+	$(COMPOSE) up -d --build --scale web=$(WORKERS)
 
 compose-down:
-	docker compose down
+	$(COMPOSE) down
 
 # The same topology without Docker, from Debian's packages on this machine.
 topology: install

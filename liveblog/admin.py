@@ -43,7 +43,9 @@ class EventAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Event, form: forms.ModelForm, change: bool) -> None:
         changed = [name for name in form.changed_data if name in services.EVENT_FIELDS]
         if not change:
-            obj.save()
+            fields = {name: getattr(obj, name) for name in services.EVENT_FIELDS}
+            obj.pk = services.event_create(slug=obj.slug, **fields).pk
+            obj.refresh_from_db()  # the editors and the cities of the inline are saved next, on obj
         elif changed:
             services.event_update(
                 event=obj, by=request.user, **{name: getattr(obj, name) for name in changed}

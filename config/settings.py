@@ -221,8 +221,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],  # the API speaks JSON only
-    "DEFAULT_THROTTLE_CLASSES": ["liveblog.ratelimit.WriteThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"writes": os.environ.get("LIVEBLOG_WRITE_RATE", "120/m")},
+    "DEFAULT_THROTTLE_CLASSES": ["liveblog.ratelimit.WriteThrottle"],  # at LIVEBLOG_WRITE_RATE
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }

@@ -6,12 +6,12 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 # Development settings that config/settings.py reads (see README: Configuration).
 LIVEBLOG_ENV_FILE ?= .env
 
-.PHONY: install run test lint format clean compose-up compose-down topology
+.PHONY: install run test lint lock format clean compose-up compose-down topology
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] >= (3, 11), "Liveblog needs Python 3.11 or newer"'
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements-dev.txt
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 # Written once with a new random key; an existing file is never overwritten.
@@ -39,6 +39,15 @@ test: install
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+
+# requirements*.txt from requirements*.in: every dependency pinned, with the hashes of its files.
+# Pins already in a .txt stay; LOCK_ARGS="-P django" upgrades one package, "--upgrade" all.
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(PY) -m piptools compile --quiet \
+	--generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+lock: install
+	$(PIP_COMPILE) -o requirements.txt requirements.in
+	$(PIP_COMPILE) -o requirements-dev.txt requirements-dev.in
+	$(PIP_COMPILE) -o requirements-bench.txt requirements-bench.in
 
 format: install
 	$(PY) -m ruff format .

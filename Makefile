@@ -39,6 +39,7 @@ test: install
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 # requirements*.txt from requirements*.in: every dependency pinned, with the hashes of its files.
 # Pins already in a .txt stay; LOCK_ARGS="-P django" upgrades one package, "--upgrade" all.

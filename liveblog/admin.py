@@ -1,6 +1,8 @@
 """Admin for events, sessions, speakers and entries. Every save goes through the services, so
 admin edits get their seq, their change row and their broadcast like any other write."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -155,8 +157,8 @@ class EntryForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["seen_version"].initial = self.instance.version
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}  # a ModelForm's clean() returns its cleaned_data
         seen = data.get("seen_version")
         if self.instance.pk and seen is not None:
             current = Entry.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import User as Account  # the project's AUTH_USER_MODEL
 from django.db import IntegrityError, transaction
 from django.db.models import Value
 from django.db.models.functions import Lower
@@ -37,8 +38,9 @@ class StaleVersion(Exception):
         self.entry = entry
 
 
-def _actor(by: User) -> AbstractBaseUser | None:
-    return by if by is not None and by.is_authenticated else None
+def _actor(by: User) -> Account | None:
+    """Who made the change, for its row; nobody for a script or an anonymous request."""
+    return by if isinstance(by, Account) and by.is_authenticated else None
 
 
 def lock_event(event: Event) -> None:
@@ -297,9 +299,9 @@ def speaker_get_or_create(*, name: str, honorific: str = "", title: str = "") ->
     # Lowercased by the database on both sides, as the unique constraint does (SQLite's LOWER
     # leaves "Í" alone, Python's does not).
     same_name = Speaker.objects.annotate(lname=Lower("name")).filter(lname=Lower(Value(name)))
-    speaker = same_name.first()
-    if speaker is not None:
-        return speaker
+    known = same_name.first()
+    if known is not None:
+        return known
     speaker = Speaker(name=name, honorific=honorific, title=title)
     speaker.full_clean()
     try:

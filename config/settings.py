@@ -8,6 +8,28 @@ import dj_database_url
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def read_env_file(path: Path) -> None:
+    """Load KEY=VALUE lines (blank lines and # comments skipped) into the environment, where
+    the variable is not set already: the environment always wins over the file."""
+    if not path.is_file():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, separator, value = line.strip().partition("=")
+        if separator and not key.startswith("#"):
+            value = value.strip()
+            if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"":
+                value = value[1:-1]
+            os.environ.setdefault(key.strip(), value)
+
+
+# The development settings `make install` writes (DEBUG on, a generated SECRET_KEY), so that
+# manage.py and bin/serve run as the README shows them. Production has no such file and sets its
+# environment itself; LIVEBLOG_ENV_FILE names another file, or none when empty (the tests).
+_env_file = os.environ.get("LIVEBLOG_ENV_FILE", str(BASE_DIR / ".env"))
+if _env_file:
+    read_env_file(Path(_env_file))
+
+
 def envbool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
     if value is None or value == "":
@@ -25,9 +47,10 @@ def envlist(name: str, default: str = "") -> list[str]:
 
 
 DEBUG = envbool("DEBUG", False)
-# A fixed development key only ever applies with DEBUG on; production must set its own.
+# A fixed development key only ever applies with DEBUG on; production must set its own, and
+# not the placeholder of .env.compose.example.
 SECRET_KEY = os.environ.get("SECRET_KEY") or ("django-insecure-liveblog-development-key" if DEBUG else "")
-if not SECRET_KEY:
+if not DEBUG and (not SECRET_KEY or SECRET_KEY.startswith("change-me")):
     raise RuntimeError("SECRET_KEY must be set when DEBUG is off.")
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
@@ -152,7 +175,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles"
+# None (the tests) serves the files from their apps through the finders only.
+STATIC_ROOT: str | Path | None = os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -175,8 +199,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],  # the API speaks JSON only
-    "DEFAULT_THROTTLE_CLASSES": ["liveblog.ratelimit.WriteThrottle"],
-    "DEFAULT_THROTTLE_RATES": {"writes": os.environ.get("LIVEBLOG_WRITE_RATE", "120/m")},
+    "DEFAULT_THROTTLE_CLASSES": ["liveblog.ratelimit.WriteThrottle"],  # at LIVEBLOG_WRITE_RATE
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }

@@ -1,6 +1,8 @@
 """Admin for events, sessions, speakers and entries. Every save goes through the services, so
 admin edits get their seq, their change row and their broadcast like any other write."""
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -43,7 +45,9 @@ class EventAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Event, form: forms.ModelForm, change: bool) -> None:
         changed = [name for name in form.changed_data if name in services.EVENT_FIELDS]
         if not change:
-            obj.save()
+            fields = {name: getattr(obj, name) for name in services.EVENT_FIELDS}
+            obj.pk = services.event_create(slug=obj.slug, **fields).pk
+            obj.refresh_from_db()  # the editors and the cities of the inline are saved next, on obj
         elif changed:
             services.event_update(
                 event=obj, by=request.user, **{name: getattr(obj, name) for name in changed}
@@ -153,8 +157,8 @@ class EntryForm(forms.ModelForm):
         if self.instance.pk:
             self.fields["seen_version"].initial = self.instance.version
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}  # a ModelForm's clean() returns its cleaned_data
         seen = data.get("seen_version")
         if self.instance.pk and seen is not None:
             current = Entry.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()

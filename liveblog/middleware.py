@@ -49,6 +49,7 @@ class DatabaseUnavailableMiddleware:
             return None
         log.error("database unavailable: %s", exception)
         message = "The database is unavailable. Nothing was saved; try again in a moment."
+        response: HttpResponse
         if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
             response = JsonResponse({"detail": message}, status=503)
         else:

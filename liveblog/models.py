@@ -201,7 +201,8 @@ class Entry(models.Model):
         return reverse("entry_detail", args=[self.event.slug, self.pk])
 
     def clean(self) -> None:
-        if self.session_id and self.event_id and self.session.event_id != self.event_id:
+        session = self.session if self.session_id else None
+        if session is not None and self.event_id and session.event_id != self.event_id:
             raise ValidationError({"session": "This city belongs to another event."})
         if not self.body.strip():
             raise ValidationError({"body": "The text of an entry cannot be empty."})

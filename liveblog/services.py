@@ -11,10 +11,12 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import User as Account  # the project's AUTH_USER_MODEL
 from django.db import IntegrityError, transaction
 from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.text import slugify
 
 from liveblog.delivery.bus import publish_on_commit
 from liveblog.frames import REWRITES_HISTORY, frame_for_change
@@ -37,8 +39,9 @@ class StaleVersion(Exception):
         self.entry = entry
 
 
-def _actor(by: User) -> AbstractBaseUser | None:
-    return by if by is not None and by.is_authenticated else None
+def _actor(by: User) -> Account | None:
+    """Who made the change, for its row; nobody for a script or an anonymous request."""
+    return by if isinstance(by, Account) and by.is_authenticated else None
 
 
 def lock_event(event: Event) -> None:
@@ -217,15 +220,59 @@ def event_set_status(*, event: Event, status: str, by: User) -> Event:
 
 
 @transaction.atomic
+def event_create(*, slug: str, cities: Iterable[str] = (), **fields: Any) -> Event:
+    """Create an event (``fields``: any of EVENT_FIELDS) with its cities, in order. Its feed
+    starts empty, at seq 0: nobody can have read an event before it exists, so its creation
+    appends no change."""
+    unknown = set(fields) - set(EVENT_FIELDS)
+    if unknown:
+        raise TypeError(f"Events have no field(s) {', '.join(sorted(unknown))}.")
+    event = Event(slug=slug, **fields)
+    event.full_clean(exclude=["editors"])
+    event.save()
+    for position, city in enumerate(cities):
+        _session_save(Session(event=event, city=city, slug=slugify(city), position=position))
+    return event
+
+
+def _session_save(session: Session) -> None:
+    session.full_clean()
+    session.save()
+
+
+def _next_position(event: Event) -> int:
+    last = event.sessions.order_by("-position").values_list("position", flat=True).first()
+    return (last or 0) + 1
+
+
+@transaction.atomic
 def session_add(*, event: Event, by: User, **fields: Any) -> Session:
     """Add a city to the event (position: last) and tell readers."""
     lock_event(event)
-    last = event.sessions.order_by("-position").values_list("position", flat=True).first()
-    session = Session(event=event, position=(last or 0) + 1, **fields)
-    session.full_clean()
-    session.save()
+    session = Session(event=event, position=_next_position(event), **fields)
+    _session_save(session)
     _append_change(event=event, type=Change.Type.EVENT_UPDATED, by=by)
     return session
+
+
+@transaction.atomic
+def cities_add(*, event: Event, cities: Iterable[str], by: User) -> list[Session]:
+    """Add the cities the event does not have yet (matched by slug: "Paris" is ``paris``),
+    after its others. Readers get one ``event.updated`` when any was added."""
+    lock_event(event)
+    known = set(event.sessions.values_list("slug", flat=True))
+    added: list[Session] = []
+    for city in cities:
+        slug = slugify(city)
+        if slug in known:
+            continue
+        known.add(slug)
+        session = Session(event=event, city=city, slug=slug, position=_next_position(event))
+        _session_save(session)
+        added.append(session)
+    if added:
+        _append_change(event=event, type=Change.Type.EVENT_UPDATED, by=by)
+    return added
 
 
 @transaction.atomic
@@ -255,9 +302,9 @@ def speaker_get_or_create(*, name: str, honorific: str = "", title: str = "") ->
     # Lowercased by the database on both sides, as the unique constraint does (SQLite's LOWER
     # leaves "Í" alone, Python's does not).
     same_name = Speaker.objects.annotate(lname=Lower("name")).filter(lname=Lower(Value(name)))
-    speaker = same_name.first()
-    if speaker is not None:
-        return speaker
+    known = same_name.first()
+    if known is not None:
+        return known
     speaker = Speaker(name=name, honorific=honorific, title=title)
     speaker.full_clean()
     try:

@@ -2,6 +2,8 @@
 
 import os
 
+# The suite, and the servers it starts, never read a developer's .env.
+os.environ.setdefault("LIVEBLOG_ENV_FILE", "")
 os.environ.setdefault("SECRET_KEY", "tests-only-not-secret")
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 

@@ -127,12 +127,10 @@ def cells():
 
 
 @pytest.fixture(autouse=True)
-def generous_write_limits(monkeypatch):
-    """Writes are rate-limited per user (LIVEBLOG_WRITE_RATE, read by DRF when it starts); this
-    module measures permissions, not limits, so a 429 must never stand in for a 2xx or a 403."""
-    from liveblog.ratelimit import WriteThrottle
-
-    monkeypatch.setattr(WriteThrottle, "THROTTLE_RATES", {"writes": "100000/m"})
+def generous_write_limits(settings):
+    """Writes are rate-limited per user (LIVEBLOG_WRITE_RATE); this module measures
+    permissions, not limits, so a 429 must never stand in for a 2xx or a 403."""
+    settings.LIVEBLOG_WRITE_RATE = "100000/m"
 
 
 @pytest.fixture

@@ -174,3 +174,31 @@ def test_create_editor_prints_the_token_last(event):
     assert run("create_editor", "newsdesk", "--event", "summit", "--token").strip().splitlines()[-1] == token
     with pytest.raises(CommandError, match="No event has the slug"):
         run("create_editor", "newsdesk", "--event", "nope")
+
+
+def test_importing_into_an_existing_event_tells_readers_of_its_new_city(client, event, tmp_path):
+    report = tmp_path / "report.txt"
+    report.write_text(
+        "1742: Berlin: Mr. Hamid Moaser\nThe resistance was chanting.\n\n"
+        "1750: Toronto: Ms. Farideh Goudarzi\nGreetings from Canada.\n"
+    )
+    import_into_summit(report)
+
+    feed = client.get("/api/events/summit/changes/?after=0").json()
+    assert [frame["type"] for frame in feed["frames"]] == ["event.updated", "entry.created", "entry.created"]
+    cities = feed["frames"][0]["event"]["cities"]
+    assert [city["name"] for city in cities] == ["Paris", "Berlin", "London", "Toronto"]
+    assert feed["frames"][2]["entry"]["city"] == {"slug": "toronto", "name": "Toronto"}
+
+
+def test_importing_cities_an_event_has_already_sends_no_event_change(client, event, tmp_path):
+    report = tmp_path / "report.txt"
+    report.write_text("1742: Berlin: Mr. Hamid Moaser\nThe resistance was chanting.\n")
+    import_into_summit(report)
+
+    feed = client.get("/api/events/summit/changes/?after=0").json()
+    assert [frame["type"] for frame in feed["frames"]] == ["entry.created"]
+
+
+def import_into_summit(report) -> str:
+    return run("import_report", str(report), "--event", "summit", "--date", "2018-08-25", "--timezone", "UTC")

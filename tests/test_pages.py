@@ -218,6 +218,30 @@ def test_the_admin_actions_set_an_event_live_and_end_it(admin_client):
     ]
 
 
+def test_the_admin_creates_an_event_with_its_cities_and_an_empty_feed(admin_client, alice):
+    form = {
+        "title": "Summit in Toronto",
+        "slug": "toronto-summit",
+        "summary": "",
+        "timezone": "America/Toronto",
+        "starts_at_0": "2026-09-01",
+        "starts_at_1": "09:00:00",
+        "status": "scheduled",
+        "editors": [alice.pk],
+        "sessions-TOTAL_FORMS": "1",
+        "sessions-INITIAL_FORMS": "0",
+        "sessions-0-city": "Toronto",
+        "sessions-0-slug": "toronto",
+        "sessions-0-position": "0",
+    }
+    assert admin_client.post("/admin/liveblog/event/add/", form).status_code == 302
+
+    event = Event.objects.get(slug="toronto-summit")
+    assert event.timezone == "America/Toronto" and event.is_editor(alice)
+    assert list(event.sessions.values_list("city", flat=True)) == ["Toronto"]
+    assert event.seq == 0 and not Change.objects.filter(event=event).exists()
+
+
 def test_the_admin_lists_entries_with_filters_and_search(admin_client, event):
     services.entry_create(
         event=event, by=None, body="Searchable needle.", session=event.sessions.get(slug="paris")

@@ -10,6 +10,7 @@ import urllib.request
 
 import pytest
 from channels.testing import WebsocketCommunicator
+from django.test import Client
 from websockets.asyncio.client import connect
 
 from config.asgi import application
@@ -39,17 +40,35 @@ def test_sign_in_attempts_are_limited(client, alice, settings):
     assert refused.status_code == 429 and "Too many sign-in attempts" in refused.content.decode()
 
 
-def test_writes_are_limited_per_user(alice, monkeypatch):
-    from liveblog.ratelimit import WriteThrottle
-
-    monkeypatch.setattr(WriteThrottle, "THROTTLE_RATES", {"writes": "2/m"})
+def test_writes_are_limited_per_user(alice, bob, event, settings):
+    settings.LIVEBLOG_WRITE_RATE = "2/m"
+    event.editors.add(bob)
     client = token_client(alice)
-    statuses = [
-        client.post("/api/events/summit/entries/", {"body": f"n{n}"}, format="json").status_code
-        for n in range(3)
+    responses = [
+        client.post("/api/events/summit/entries/", {"body": f"n{n}"}, format="json") for n in range(3)
     ]
-    assert statuses == [201, 201, 429]
+    assert [response.status_code for response in responses] == [201, 201, 429]
+    assert 0 < int(responses[-1]["Retry-After"]) <= 60
     assert client.get("/api/events/summit/entries/").status_code == 200  # reads are not limited
+    other = token_client(bob).post("/api/events/summit/entries/", {"body": "Bob's."}, format="json")
+    assert other.status_code == 201  # counted per user
+
+
+def test_without_the_rate_limit_cache_nobody_is_limited(alice, settings, caplog):
+    """Redis away: sign-ins and writes go on, and the log says limits are off."""
+    settings.LIVEBLOG_WRITE_RATE = settings.LIVEBLOG_LOGIN_RATE = "1/m"
+    unreachable = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:9/0",
+    }
+    settings.CACHES = {**settings.CACHES, "ratelimit": unreachable}
+    client = token_client(alice)
+    for n in range(2):
+        posted = client.post("/api/events/summit/entries/", {"body": f"n{n}"}, format="json")
+        assert posted.status_code == 201
+        attempt = Client().post("/accounts/login/", {"username": "alice", "password": "wrong"})
+        assert attempt.status_code == 200
+    assert "rate limit cache unavailable; not limiting" in caplog.text
 
 
 def ws(path: str, origin: bytes = b"http://localhost", **scope):

@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable
 from functools import wraps
 
+from django.contrib.auth.models import AnonymousUser, User
 from django.db import IntegrityError, transaction
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,18 +27,19 @@ def _error(status: int, message: str) -> Response:
     return Response({"Idempotency-Key": [message]}, status=status)
 
 
-def _claim(request: Request, key: str) -> tuple[IdempotencyKey | None, Response | None]:
-    fingerprint = _fingerprint(request)
+def _claim(user: User, key: str, fingerprint: str) -> IdempotencyKey | Response:
+    """The key's new row, or the response to send instead: the first one, or a refusal."""
     try:
         with transaction.atomic():
-            return IdempotencyKey.objects.create(user=request.user, key=key, fingerprint=fingerprint), None
+            return IdempotencyKey.objects.create(user=user, key=key, fingerprint=fingerprint)
     except IntegrityError:
-        first = IdempotencyKey.objects.get(user=request.user, key=key)
+        first = IdempotencyKey.objects.get(user=user, key=key)
     if first.fingerprint != fingerprint:
-        return None, _error(422, "This key was already used for a different request; use a new key.")
+        return _error(422, "This key was already used for a different request; use a new key.")
     stored = first.response
+    assert stored is not None, "a committed key holds its response: a failed request rolls its key back"
     headers = {**stored["headers"], "Idempotent-Replayed": "true"}
-    return None, Response(stored["body"], status=first.status_code, headers=headers)
+    return Response(stored["body"], status=first.status_code, headers=headers)
 
 
 def idempotent(handler: Callable) -> Callable:
@@ -47,14 +49,15 @@ def idempotent(handler: Callable) -> Callable:
     @wraps(handler)
     def wrapper(view, request: Request, *args, **kwargs) -> Response:
         key = request.headers.get("Idempotency-Key")
-        if key is None:
+        user = request.user
+        if key is None or isinstance(user, AnonymousUser):  # anonymous writes are refused anyway
             return handler(view, request, *args, **kwargs)
         if not 8 <= len(key) <= 100 or not key.isprintable():
             return _error(400, "Send a unique value of 8 to 100 characters, such as a UUID.")
         with transaction.atomic():
-            record, replay = _claim(request, key)
-            if replay is not None:
-                return replay
+            record = _claim(user, key, _fingerprint(request))
+            if isinstance(record, Response):
+                return record
             response = handler(view, request, *args, **kwargs)
             if not 200 <= response.status_code < 300:
                 transaction.set_rollback(True)

@@ -107,7 +107,8 @@ class OccurredAtField(serializers.CharField):
         )
     }
 
-    def to_internal_value(self, data: Any) -> datetime | time:
+    # A string on the wire, a datetime or a clock time once read.
+    def to_internal_value(self, data: Any) -> datetime | time:  # type: ignore[override]
         text = super().to_internal_value(data).strip()
         clock = _CLOCK.match(text)
         if clock:
@@ -188,7 +189,7 @@ class EntryWriteSerializer(serializers.Serializer):
         return attrs
 
     def _aware(self, value: datetime | time | str, session: Session | None) -> datetime | None:
-        if value in ("", None):
+        if value is None or isinstance(value, str):  # blank: now
             return None
         tz = session.tzinfo if session else self.event.tzinfo
         if isinstance(value, time):

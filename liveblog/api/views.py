@@ -44,10 +44,11 @@ class IsEventEditorOrReadOnly(permissions.BasePermission):
         return request.method in permissions.SAFE_METHODS or request.user.is_authenticated
 
     def has_object_permission(self, request: Request, view, obj: Event | Entry) -> bool:
-        if request.method in permissions.SAFE_METHODS:
-            return True
-        event = obj if isinstance(obj, Event) else obj.event
-        return event.is_editor(request.user)
+        return request.method in permissions.SAFE_METHODS or _event_of(obj).is_editor(request.user)
+
+
+def _event_of(obj: Event | Entry) -> Event:
+    return obj if isinstance(obj, Event) else obj.event
 
 
 def _etag(entry: Entry) -> dict[str, str]:
@@ -213,8 +214,8 @@ class EditorOnly(IsEventEditorOrReadOnly):
     def has_permission(self, request: Request, view) -> bool:
         return request.user.is_authenticated
 
-    def has_object_permission(self, request: Request, view, obj: Event) -> bool:
-        return obj.is_editor(request.user)
+    def has_object_permission(self, request: Request, view, obj: Event | Entry) -> bool:
+        return _event_of(obj).is_editor(request.user)
 
 
 class EventScoped(generics.GenericAPIView):

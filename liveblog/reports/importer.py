@@ -58,34 +58,20 @@ def _source_keys(entries: list[ParsedEntry], day: date) -> list[str]:
     return keys
 
 
-def _event(slug: str, *, title: str | None, tz: str, starts_at: datetime) -> Event:
+def _event(slug: str, *, title: str | None, tz: str, starts_at: datetime, cities: list[str]) -> Event:
+    """The event, created with the report's cities; a known event gets the cities it lacks."""
     event = Event.objects.filter(slug=slug).first()
     if event is None:
-        event = Event(
-            slug=slug, title=title or slug.replace("-", " ").capitalize(), timezone=tz, starts_at=starts_at
-        )
-        event.full_clean(exclude=["editors"])
-        event.save()
+        title = title or slug.replace("-", " ").capitalize()
+        return services.event_create(slug=slug, title=title, timezone=tz, starts_at=starts_at, cities=cities)
+    services.cities_add(event=event, cities=cities, by=None)
     return event
 
 
-def _session(event: Event, city: str, cache: dict[str, Session]) -> Session | None:
-    if not city:
-        return None
-    slug = slugify(city)
-    if slug not in cache:
-        cache[slug], _ = Session.objects.get_or_create(
-            event=event, slug=slug, defaults={"city": city, "position": len(cache)}
-        )
-    return cache[slug]
-
-
-def _fields(
-    parsed: ParsedEntry, *, event: Event, sessions: dict[str, Session], day: date, tz: zoneinfo.ZoneInfo
-) -> dict:
+def _fields(parsed: ParsedEntry, *, sessions: dict[str, Session], day: date, tz: zoneinfo.ZoneInfo) -> dict:
     speaker = parsed.speaker
     return {
-        "session": _session(event, parsed.city, sessions),
+        "session": sessions[slugify(parsed.city)] if parsed.city else None,
         "speaker": services.speaker_get_or_create(
             name=speaker.name, honorific=speaker.honorific, title=speaker.title
         )
@@ -127,15 +113,18 @@ def import_report(
     try:
         with transaction.atomic():
             start = min(occurred_at(p, day=day, tz=zone) for p in parsed.entries)
-            result = ImportResult(
-                event=_event(slug, title=title, tz=tz, starts_at=start), problems=parsed.problems
-            )
+            cities: dict[str, str] = {}  # by slug, as first written, in report order
+            for p in parsed.entries:
+                if p.city:
+                    cities.setdefault(slugify(p.city), p.city)
+            event = _event(slug, title=title, tz=tz, starts_at=start, cities=list(cities.values()))
+            result = ImportResult(event=event, problems=parsed.problems)
             by_key = {
                 e.source_key: e for e in Entry.objects.filter(event=result.event).exclude(source_key="")
             }
             sessions = {s.slug: s for s in result.event.sessions.all()}
             for key, entry in zip(_source_keys(parsed.entries, day), parsed.entries, strict=True):
-                fields = _fields(entry, event=result.event, sessions=sessions, day=day, tz=zone)
+                fields = _fields(entry, sessions=sessions, day=day, tz=zone)
                 _apply(result, key, fields, by_key.get(key))
             if dry_run:
                 raise DryRun(result)

@@ -65,7 +65,8 @@ def _paragraphs(lines: list[str]) -> list[_Paragraph]:
     """Paragraphs split at blank lines and before every line that opens a quote, since pasted
     quotes often follow each other with no blank line between them."""
     paragraphs: list[_Paragraph] = []
-    start, current = 0, []
+    start = 0
+    current: list[str] = []
     for number, line in enumerate([*lines, ""], start=1):
         text = line.rstrip()  # trailing spaces would be a Markdown line break
         if current and (not text.strip() or text.lstrip().startswith(_OPENING_QUOTES)):

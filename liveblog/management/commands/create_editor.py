@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from rest_framework.authtoken.models import Token
 
+from liveblog.management import manage_py
 from liveblog.models import Event
 
 
@@ -29,8 +30,7 @@ class Command(BaseCommand):
         state = "created" if created else "existing user"
         self.stdout.write(f"{username} ({state}) is an editor of {event.slug}.")
         if created:
-            self.stdout.write(
-                f"Set a password for the console with: python manage.py changepassword {username}"
-            )
+            hint = manage_py("changepassword", username)
+            self.stdout.write(f"Set a password for the console with: {hint}")
         if token:
             self.stdout.write(Token.objects.get_or_create(user=user)[0].key)

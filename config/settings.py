@@ -115,23 +115,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 
 # default: per process, rendered reader pages keyed by the event's seq (see liveblog/views.py).
-# ratelimit: shared by every process when Redis is there, so limits hold across them.
+# ratelimit: where sign-ins and writes are counted without Redis (with it, they are counted in
+# Redis through the one Redis configuration, liveblog/redis_clients.py, so every process counts
+# together, behind Sentinel too).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "OPTIONS": {"MAX_ENTRIES": envint("PAGE_CACHE_ENTRIES", 2000)},
     },
-    "ratelimit": (
-        {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": os.environ["REDIS_URL"],
-            "KEY_PREFIX": os.environ.get("LIVEBLOG_REDIS_PREFIX", "liveblog"),
-            "OPTIONS": {"socket_timeout": 1, "socket_connect_timeout": 1},
-        }
-        # Django's Redis cache takes URLs only: behind Sentinel, limits are counted per process.
-        if os.environ.get("REDIS_URL") and not os.environ.get("REDIS_SENTINELS")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
-    ),
+    "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"},
 }
 # Sign-in attempts per client address and per username; API writes per user.
 LIVEBLOG_LOGIN_RATE = os.environ.get("LIVEBLOG_LOGIN_RATE", "10/m")

@@ -180,7 +180,7 @@ class EntryAdmin(admin.ModelAdmin):
     date_hierarchy = "occurred_at"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Entry]:
-        return super().get_queryset(request).for_display()
+        return Entry.objects.for_display()
 
     @admin.display(description="text")
     def excerpt(self, entry: Entry) -> str:

@@ -1,6 +1,8 @@
 """Who is asking: the client's address, through trusted proxies only."""
 
 import ipaddress
+from collections.abc import Mapping
+from typing import Any
 
 from django.conf import settings
 
@@ -34,7 +36,7 @@ def _networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     return [ipaddress.ip_network(entry, strict=False) for entry in settings.TRUSTED_PROXIES]
 
 
-def scope_client_ip(scope: dict) -> str:
+def scope_client_ip(scope: Mapping[str, Any]) -> str:
     peer = (scope.get("client") or ("", 0))[0] or ""
     headers = dict(scope.get("headers") or [])
     return client_ip(peer, headers.get(b"x-forwarded-for", b"").decode("latin-1"))

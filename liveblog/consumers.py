@@ -36,8 +36,8 @@ class ReaderConsumer(AsyncWebsocketConsumer):
         self.admitted = True
         self.slug = self.scope["url_route"]["kwargs"]["slug"]
         query = parse_qs(self.scope["query_string"].decode("latin-1"))
-        self.stream = await hub.stream(self.slug, epoch=query.get("epoch", [None])[0])
-        if self.stream is None:
+        self.stream = stream = await hub.stream(self.slug, epoch=query.get("epoch", [None])[0])
+        if stream is None:
             await self.close(code=4404)
             return
         if not await self.allowed():
@@ -45,29 +45,25 @@ class ReaderConsumer(AsyncWebsocketConsumer):
             return
         await self.accept()
         after = _int(query.get("after", [""])[0])
-        if after is not None and after > self.stream.head:
-            await self.stream.catch_up()  # the page saw changes still on their way here
-        head, epoch = self.stream.head, self.stream.epoch
-        await self.send(hello_frame(slug=self.slug, epoch=epoch, seq=head, readers=self.stream.readers_total))
-        reason = self._reset_reason(after, head, query.get("epoch", [epoch])[0])
+        if after is not None and after > stream.head:
+            await stream.catch_up()  # the page saw changes still on their way here
+        head, epoch = stream.head, stream.epoch
+        await self.send(hello_frame(slug=self.slug, epoch=epoch, seq=head, readers=stream.readers_total))
+        reason = _reset_reason(after, head, stream.epoch, query.get("epoch", [epoch])[0])
         if reason:
             await self.send(reset_frame(reason))
             await self.close(code=4000)
             return
-        self.reader = server.reader_for(self.scope, self.base_send, close=self._close_behind)
-        await self.stream.join(self.reader, head if after is None else after)
-        await self.joined()
+        self.reader = reader = server.reader_for(self.scope, self.base_send, close=self._close_behind)
+        await stream.join(reader, head if after is None else after)
+        if reader in stream.readers:
+            await self.joined(stream, reader)
 
     async def allowed(self) -> bool:
         return True
 
-    async def joined(self) -> None:
+    async def joined(self, stream: Stream, reader: Reader) -> None:
         """Called once the socket receives live frames."""
-
-    def _reset_reason(self, after: int | None, head: int, epoch: str) -> str | None:
-        if epoch != self.stream.epoch:
-            return RESTORED
-        return None if after is None else replay_problem(head=head, after=after)
 
     def _close_behind(self) -> None:
         """End a reader reached through ``send`` that cannot be aborted below it."""
@@ -92,6 +88,12 @@ class ReaderConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_POLICY)
 
 
+def _reset_reason(after: int | None, head: int, epoch: str, asked_epoch: str) -> str | None:
+    if asked_epoch != epoch:
+        return RESTORED
+    return None if after is None else replay_problem(head=head, after=after)
+
+
 def _int(value: str) -> int | None:
     return int(value) if SEQ.fullmatch(value) else None
 
@@ -105,10 +107,10 @@ class ConsoleConsumer(ReaderConsumer):
             return False
         return await database_sync_to_async(_is_editor)(self.slug, user)
 
-    async def joined(self) -> None:
+    async def joined(self, stream: Stream, reader: Reader) -> None:
         user = self.scope["user"]
-        if self.reader is not None and self.reader in self.stream.readers:
-            self.stream.presence.join(self.reader, user.get_full_name() or user.get_username())
+        if user is not None:
+            stream.presence.join(reader, user.get_full_name() or user.get_username())
 
 
 def _is_editor(slug: str, user) -> bool:

@@ -73,6 +73,8 @@ class Event(models.Model):
 class Session(models.Model):
     """One city's part in an event."""
 
+    reader_url: str  # not stored: the reader page sets it for its links to each city
+
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="sessions")
     city = models.CharField(max_length=100)
     slug = models.SlugField(max_length=100)

@@ -1,5 +1,5 @@
-"""Rate limits for sign-in attempts and API writes: one fixed-window counter in the
-``ratelimit`` cache (Redis when REDIS_URL is set, so every process counts together)."""
+"""Rate limits for sign-in attempts and API writes: one fixed-window counter, in Redis when
+REDIS_URL is set (so every process counts together), else in this process's ``ratelimit`` cache."""
 
 import logging
 import time
@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.cache import caches
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
+
+from liveblog import redis_clients
 
 log = logging.getLogger(__name__)
 
@@ -26,13 +28,24 @@ def over_limit(scope: str, ident: str, rate: str) -> bool:
     If the cache is unreachable, nobody is limited: availability comes first."""
     limit, window = parse_rate(rate)
     key = f"ratelimit:{scope}:{ident}:{int(time.time() // window)}"
-    cache = caches["ratelimit"]
     try:
-        cache.add(key, 0, timeout=window + 1)
-        return cache.incr(key) > limit
+        return _count(key, window) > limit
     except Exception:
-        log.warning("rate limit cache unavailable; not limiting", exc_info=True)
+        log.warning("rate limit counter unavailable; not limiting", exc_info=True)
         return False
+
+
+def _count(key: str, window: int) -> int:
+    """Count one more in the window's counter, which expires with the window."""
+    if settings.REDIS_URL:
+        with redis_clients.sync_client().pipeline(transaction=False) as pipe:
+            pipe.incr(f"{settings.LIVEBLOG_REDIS_PREFIX}:{key}")
+            pipe.expire(f"{settings.LIVEBLOG_REDIS_PREFIX}:{key}", window + 1)
+            count, _ = pipe.execute()
+        return int(count)
+    cache = caches["ratelimit"]
+    cache.add(key, 0, timeout=window + 1)
+    return cache.incr(key)
 
 
 def seconds_left(rate: str) -> float:

@@ -28,7 +28,7 @@ import fcntl
 import os
 import sys
 import termios
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from autobahn.websocket.protocol import WebSocketProtocol as AutobahnProtocol
@@ -85,7 +85,7 @@ class SocketReader:
         self.transport.abortConnection()
 
 
-def reader_for(scope: dict, send: Send, *, close: Callable[[], None]) -> Reader:
+def reader_for(scope: Mapping[str, Any], send: Send, *, close: Callable[[], None]) -> Reader:
     """The fastest way to reach this reader. ``close`` ends the connection from the ASGI side."""
     protocol = scope.get("extensions", {}).get(SCOPE_KEY)
     transport = _tcp_transport(protocol)
@@ -143,6 +143,8 @@ def _compressed(protocol: Any) -> bool:
 
 
 class ReaderProtocol(WebSocketProtocol):
+    maxMessagePayloadSize: int  # set from the factory's options on each connection
+
     def sendMessage(self, *args: Any, **kwargs: Any) -> None:
         # sendMessage writes synchronously, so lifting the limit for its duration is exact.
         limit, self.maxMessagePayloadSize = self.maxMessagePayloadSize, 0

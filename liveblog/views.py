@@ -53,7 +53,7 @@ def _event_page(request: HttpRequest, slug: str, template: str) -> HttpResponse:
     # An ended event is an archive: caches may keep it. A live one is checked every time (304s).
     response["Cache-Control"] = "public, max-age=300" if ended else "public, max-age=0, must-revalidate"
     conditional = get_conditional_response(request, etag=etag, response=response)
-    if conditional is not response:
+    if conditional is not None and conditional is not response:
         return conditional  # 304: the reader's copy is this seq's page
     # The page as it is at this seq: every change bumps the seq, so no stale copy is ever served.
     key = f"page:{template}:{etag}:{request.get_host()}:{request.get_full_path()}"

@@ -362,9 +362,7 @@ def test_an_entry_goes_by_one_dateline_in_the_feed_json_ld_api_frames_and_export
     assert [entry["dateline"] for entry in exported["entries"]] == report_order
 
 
-def test_key_moments_show_the_dateline_and_the_permalink_and_markdown_the_speaker_apart(
-    client, event, alice
-):
+def test_key_moments_show_the_dateline_and_the_permalink_and_markdown_the_speaker_apart(client, event, alice):
     hamid, news = _hamid_and_the_news(event, alice)
     services.entry_set_flags(entry=hamid, by=alice, key_moment=True)
     services.entry_set_flags(entry=news, by=alice, key_moment=True)

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import Coroutine, Iterable
 from typing import Any
 
+import redis.asyncio as aioredis
 from channels.db import database_sync_to_async
 from django.conf import settings
 from prometheus_client.core import GaugeMetricFamily
@@ -40,7 +41,7 @@ class Hub:
         self.opening: dict[str, asyncio.Future] = {}
         self.tasks: set[asyncio.Future] = set()
         self.subscription: Subscription | None = None
-        self.redis = None
+        self.redis: aioredis.Redis | None = None
         self.admission = Admission()
         self.process_id = uuid.uuid4().hex
 
@@ -112,8 +113,8 @@ class Hub:
         self.loop = loop
         self._spawn(self._tick())
         if settings.REDIS_URL:
-            self.redis = redis_clients.async_client(socket_timeout=2)
-            self.subscription = Subscription(self.redis, self.deliver, self._catch_up_every_stream)
+            self.redis = client = redis_clients.async_client(socket_timeout=2)
+            self.subscription = Subscription(client, self.deliver, self._catch_up_every_stream)
             self._spawn(self.subscription.run())
 
     def _spawn(self, coroutine: Coroutine[Any, Any, Any]) -> None:

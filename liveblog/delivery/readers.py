@@ -9,11 +9,11 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 log = logging.getLogger(__name__)
 
-Send = Callable[[dict], Awaitable[None]]
+Send = Callable[[Any], Awaitable[None]]  # an ASGI send
 
 
 class Reader(Protocol):

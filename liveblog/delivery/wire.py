@@ -3,7 +3,7 @@
 
 def websocket_frames(frames: list[str]) -> bytes:
     """Encoded once for every reader of a fan-out instead of once per reader."""
-    parts = []
+    parts: list[bytes] = []
     for frame in frames:
         payload = frame.encode()
         size = len(payload)

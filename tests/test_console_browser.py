@@ -5,25 +5,14 @@ import urllib.request
 
 import pytest
 
-from tests.server import daphne, demo_site, manage, production_env
-
-SLUG = "1988-massacre-conference"
-PASSWORD = "correct-horse-battery"
+from tests.helpers import SLUG
+from tests.server import EDITOR_PASSWORD as PASSWORD
 
 
 @pytest.fixture
-def site(tmp_path):
-    env = production_env(tmp_path)
-    demo_site(env)
-    for name in ("alice", "bob"):
-        manage(env, "create_editor", name, "--event", SLUG)
-    set_passwords = (
-        "from django.contrib.auth.models import User\n"
-        "for user in User.objects.filter(username__in=['alice', 'bob']):\n"
-        f"    user.set_password('{PASSWORD}'); user.save()\n"
-    )
-    manage(env, "shell", "-c", set_passwords)
-    with daphne(env) as base:
+def site(new_site):
+    """A copy of the demo, served; alice and bob edit its event."""
+    with new_site().serve() as base:
         yield base
 
 

@@ -7,8 +7,9 @@ import json
 import multiprocessing
 from multiprocessing.connection import Connection
 
-from fanout_proc import child_setup, next_command
 from websockets.asyncio.server import ServerConnection, broadcast, serve
+
+from .proc import child_setup, next_command
 
 
 def entry_frame(seq: int, size: int) -> str:

@@ -2,7 +2,8 @@
 
 Starts Liveblog as production runs it (Daphne, DEBUG off), connects readers from separate client
 processes, posts entries one at a time and times each frame from the POST to every reader; then
-does the same against a bare ``websockets`` broadcast server (the floor). Optionally then a burst
+does the same against a bare ``websockets`` broadcast server and a bare Node.js ``ws`` one (the
+floors). Optionally then a burst
 of entries within one second (--burst), readers that never read among the others (--stalled), a
 restart of every server process with all readers reconnecting (--restart) and a py-spy profile
 of the rounds (--profile). Prints figures only. See bench/README.md."""
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from .burst import Burst, post_burst, trigger_burst
 from .figures import print_problems, print_rounds, print_sections, print_table
-from .floor import FloorServer
+from .floor import FloorServer, FloorUnavailable, NodeFloorServer
 from .phase import Hooks, Phase, progress, run_phase
 from .proc import Witness, raise_nofile_limit
 from .restart import Restart, post_after_restart, restart_servers
@@ -120,10 +121,10 @@ def keep_logs(phase: Phase, logs: list[Path]) -> None:
         phase.stalled_logged = sum(dropped_readers(log) for log in logs)
 
 
-def floor_phase(args, frame_bytes: int) -> Phase:
-    floor = FloorServer(free_port(), frame_bytes)
+def floor_phase(args, name: str, floor: FloorServer | NodeFloorServer, frame_bytes: int) -> Phase:
+    """The same readers and rounds against a floor server, triggered by the bench process."""
     try:
-        phase = Phase("floor", frame_bytes, 0)
+        phase = Phase(name, frame_bytes, 0)
         hooks = Hooks(
             lambda number, seq: floor.trigger(seq),
             lambda count, seq: trigger_burst(floor.trigger, count, seq),
@@ -132,6 +133,21 @@ def floor_phase(args, frame_bytes: int) -> Phase:
     finally:
         floor.stop()
     return phase
+
+
+def floor_phases(args, frame_bytes: int) -> tuple[list[Phase], list[str]]:
+    """The floors asked for, and why any of them was not measured."""
+    phases, skipped = [], []
+    if args.floor:
+        phases.append(floor_phase(args, "websockets", FloorServer(free_port(), frame_bytes), frame_bytes))
+    if args.node_floor:
+        try:
+            node = NodeFloorServer(free_port(), frame_bytes)
+        except FloorUnavailable as error:
+            skipped.append(f"node ws: not measured: {error}")
+        else:
+            phases.append(floor_phase(args, "node ws", node, frame_bytes))
+    return phases, skipped
 
 
 # Command line ------------------------------------------------------------------------------
@@ -160,7 +176,18 @@ def parse_args() -> argparse.Namespace:
     add("--round-timeout", type=float, default=15, help="seconds for one frame to reach everyone")
     add("--pause", type=float, default=0.2, help="seconds between rounds (default 0.2)")
     add("--settle", type=float, default=3.0, help="seconds readers idle before the rounds")
-    add("--floor", action=argparse.BooleanOptionalAction, default=True, help="also measure the floor")
+    add(
+        "--floor",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also measure the websockets floor (a bare Python broadcast)",
+    )
+    add(
+        "--node-floor",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="also measure the Node.js ws floor (bench/floor.js; npm ci installs ws when missing)",
+    )
     add("--burst", type=int, default=0, metavar="N", help="after the rounds, N entries within one second")
     add(
         "--stalled",
@@ -194,8 +221,10 @@ def main() -> int:
     phases = []
     with tempfile.TemporaryDirectory(prefix="liveblog-fanout-") as tmp:
         phases.append(liveblog_phase(args, Path(tmp)))
-    if args.floor:
-        phases.append(floor_phase(args, phases[0].frame_bytes))
+    floors, skipped = floor_phases(args, phases[0].frame_bytes)
+    phases += floors
+    for line in skipped:
+        print(line)
     print_problems(phases)
     print_rounds(phases)
     print_table(args, phases)

@@ -255,10 +255,25 @@ def print_table(args, phases: list[Phase]) -> None:
     print(f"{'':40}" + "".join(f"{phase.name:>14}" for phase in phases))
     for label in columns[0]:
         print(f"{label:40}" + "".join(f"{rows[label]:>14}" for rows in columns))
-    if len(phases) == 2:
-        ours, floor = (latency_summary(phase).get("last") for phase in phases)
-        ratio = f"{ours / floor:.1f}x" if ours and floor else "-"
-        print(f"\nlast-reader latency, Liveblog / floor (medians of rounds): {ratio}")
+    print_ratios(phases)
+
+
+def ratio(ours: float | None, floor: float | None, digits: int = 1) -> str:
+    return f"{ours / floor:.{digits}f}x" if ours and floor else "-"
+
+
+def print_ratios(phases: list[Phase]) -> None:
+    """Liveblog against each floor measured in the same run, on the same clients."""
+    ours, floors = phases[0], phases[1:]
+    if floors:
+        print()
+    for floor in floors:
+        lasts = (latency_summary(phase).get("last") for phase in (ours, floor))
+        cpus = (per_recipient_us(phase, phase.cpu_s) for phase in (ours, floor))
+        print(
+            f"Liveblog / {floor.name}: last-reader latency (medians of rounds) {ratio(*lasts)},"
+            f" server CPU per recipient {ratio(*cpus, digits=2)}"
+        )
 
 
 def print_rounds(phases: list[Phase]) -> None:

@@ -1,11 +1,17 @@
-"""The floor: the least a Python WebSocket server can do for the same readers, a bare
-``websockets`` server that sends one pre-built frame to every connection with ``broadcast()``.
-Liveblog's latency divided by this one's says how much of it is Liveblog's own."""
+"""The floors: the least a WebSocket server can do for the same readers. A bare ``websockets``
+server that sends one pre-built frame to every connection with ``broadcast()`` (the least a Python
+server can do), and the same with Node.js and its ``ws`` package (floor.js). Liveblog's figures
+divided by a floor's say how much of them is Liveblog's own."""
 
 import asyncio
+import contextlib
 import json
 import multiprocessing
+import select
+import shutil
+import subprocess
 from multiprocessing.connection import Connection
+from pathlib import Path
 
 from websockets.asyncio.server import ServerConnection, broadcast, serve
 
@@ -69,3 +75,59 @@ class FloorServer:
         if self.proc.is_alive():
             self.proc.kill()
         self.proc.join()
+
+
+BENCH = Path(__file__).resolve().parent
+NODE_INSTALL = "apt-get install -y nodejs npm  (Debian/Ubuntu)"
+
+
+class FloorUnavailable(RuntimeError):
+    """The Node.js floor cannot run here (no node or npm); the message says how to get them."""
+
+
+def install_ws() -> None:
+    """bench/node_modules from bench/package-lock.json (`npm ci`), when it is not there yet."""
+    if (BENCH / "node_modules" / "ws" / "package.json").exists():
+        return
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        raise FloorUnavailable(f"node and npm are not installed: {NODE_INSTALL}")
+    done = subprocess.run(
+        ["npm", "ci", "--no-audit", "--no-fund"], cwd=BENCH, capture_output=True, text=True, timeout=300
+    )
+    if done.returncode:
+        raise FloorUnavailable(f"npm ci in bench/ failed:\n{done.stdout}{done.stderr}")
+
+
+class NodeFloorServer:
+    """The bench process's handle on floor.js: a bare Node.js ``ws`` server doing what Floor does,
+    for the same clients. Its process is node itself, so its CPU is read as the others' are."""
+
+    def __init__(self, port: int, frame_bytes: int):
+        install_ws()
+        self.proc = subprocess.Popen(
+            ["node", str(BENCH / "floor.js"), str(port), str(frame_bytes)],
+            cwd=BENCH,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            preexec_fn=child_setup,
+        )
+        ready, _, _ = select.select([self.proc.stdout], [], [], 30)
+        if not ready or not self.proc.stdout.readline().startswith("ready"):
+            self.stop()
+            raise RuntimeError("the Node.js floor server did not start")
+        self.url = f"ws://127.0.0.1:{port}/ws/floor/?after=0"
+
+    def trigger(self, seq: int) -> None:
+        self.proc.stdin.write(f"broadcast {seq}\n")
+        self.proc.stdin.flush()
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            with contextlib.suppress(BrokenPipeError):
+                self.proc.stdin.close()  # floor.js exits at the end of its input
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()

@@ -3,10 +3,11 @@
 alice edits the event under test, bob edits another event, carol is a signed-in reader with no
 rights, and the anonymous reader has no account at all.
 
-Tests that start servers are marked ``server`` and those that drive Chromium ``browser`` (the
-``browser`` fixture marks them, both ways), so that ``pytest -m "not server and not browser"``
-runs the rest in seconds. Live sites: ``site`` is a copy of the demo for one test, ``demo_server``
-the demo served once for the whole session, for tests that only read it.
+Tests that start servers are marked ``server``; tests that use the ``browser`` fixture are marked
+``browser`` and ``server`` by it. ``pytest -m "not server and not browser"`` runs the rest, a
+quick loop while working. Live sites: ``site`` is a copy of the demo for one test (``new_site``
+with settings of its own), ``demo_server`` the demo served once a session to the tests that only
+read it.
 """
 
 import shutil

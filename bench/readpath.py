@@ -22,10 +22,11 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fanout_liveblog import (
-    ROOT,
+from .proc import Witness, cpu_seconds, now, raise_nofile_limit
+from .profiling import Profiler, summarize
+from .target import (
     SLUG,
-    Daphne,
+    Server,
     bench_env,
     create_entry,
     entry_body,
@@ -35,12 +36,11 @@ from fanout_liveblog import (
     manage,
     prepare_database,
     start_daphne,
-    stop_daphne,
-    tail,
-    wait_healthy,
+    wait_ready,
 )
-from fanout_proc import Witness, cpu_seconds, now, raise_nofile_limit
-from fanout_profile import Profiler, summarize
+from .target import (
+    stop as stop_server,
+)
 
 STATIC_NAME = "bench-page.html"  # a copy of the page, as WhiteNoise serves files
 # py-spy pauses every thread for each sample; with wrk's 50 requests in flight the process has
@@ -77,8 +77,7 @@ def progress(message: str) -> None:
 
 def seed_entries(env: dict[str, str], count: int) -> str:
     """--entries more entries on the demo event, through the services, in one transaction."""
-    seed_env = {**env, "PYTHONPATH": f"{ROOT / 'bench'}:{ROOT}"}
-    return manage(seed_env, "shell", "-c", f"import readpath_seed; readpath_seed.run({count})").strip()
+    return manage(env, "shell", "-c", f"from bench import seed; seed.run({count})").strip()
 
 
 def fetch(url: str) -> bytes:
@@ -96,10 +95,10 @@ def first_page(env: dict[str, str], log: Path, backlog: int | None) -> bytes:
     """The page as a first Daphne process renders it, for the static copy."""
     server = start_daphne(env, log, backlog=backlog)
     try:
-        wait_healthy(server)
+        wait_ready(server)
         return fetch(f"{server.url}/events/{SLUG}/")
     finally:
-        stop_daphne(server)
+        stop_server(server)
 
 
 # Loading ----------------------------------------------------------------------------------
@@ -129,7 +128,7 @@ def parse_wrk(output: str, load: Load) -> None:
     load.non_2xx = int(non_2xx[1]) if non_2xx else 0
 
 
-def run_wrk(load: Load, server: Daphne, args) -> None:
+def run_wrk(load: Load, server: Server, args) -> None:
     """wrk at --connections for --duration; the server's CPU over the same time. A run ends by
     itself (wrk's -d), and the subprocess timeout bounds it again."""
     command = ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s"]
@@ -141,7 +140,7 @@ def run_wrk(load: Load, server: Daphne, args) -> None:
     parse_wrk(load.output, load)
 
 
-def poster(server: Daphne, token: str, load: Load, stop: threading.Event) -> None:
+def poster(server: Server, token: str, load: Load, stop: threading.Event) -> None:
     """One entry a second, each a new seq, so the next page request misses the cache."""
     number = 0
     while not stop.wait(1.0) and number < 3600:
@@ -149,7 +148,7 @@ def poster(server: Daphne, token: str, load: Load, stop: threading.Event) -> Non
         load.posts_s.append(create_entry(server.url, token, entry_body(number, 300))[1])
 
 
-def profiled(load: Load, server: Daphne, args) -> None:
+def profiled(load: Load, server: Server, args) -> None:
     """The page run under py-spy; its figures are the profiled run's, slower than the others."""
     profiler = Profiler(server.proc.pid, args.profile, PROFILE_RATE)
     try:
@@ -163,7 +162,7 @@ def profiled(load: Load, server: Daphne, args) -> None:
         load.profile = [f"no profile: see {profiler.log}"]
 
 
-def wait_idle(server: Daphne, seconds: float = 60) -> float:
+def wait_idle(server: Server, seconds: float = 60) -> float:
     """Until the server uses less than a twentieth of a core: requests a run left behind (wrk
     stops waiting; the threads rendering for it do not) must not count against the next one.
     Returns how long that took."""
@@ -176,7 +175,7 @@ def wait_idle(server: Daphne, seconds: float = 60) -> float:
     return now() - started
 
 
-def run_with_posts(load: Load, server: Daphne, token: str, args) -> None:
+def run_with_posts(load: Load, server: Server, token: str, args) -> None:
     stop = threading.Event()
     thread = threading.Thread(target=poster, args=(server, token, load, stop), daemon=True)
     thread.start()
@@ -187,7 +186,7 @@ def run_with_posts(load: Load, server: Daphne, token: str, args) -> None:
         thread.join(timeout=35)
 
 
-def miss_cost(server: Daphne, token: str, page_url: str, times: int = 5) -> list[float]:
+def miss_cost(server: Server, token: str, page_url: str, times: int = 5) -> list[float]:
     """A page request right after a post, with nothing else running: the render the cache saves."""
     spent = []
     for number in range(times):
@@ -278,12 +277,12 @@ def main() -> int:
         seeded = seed_entries(env, args.entries).splitlines()[-1]
         write_static_copy(env, first_page(env, tmp / "daphne-sizing.log", args.backlog))
         server = start_daphne(env, tmp / "daphne.log", backlog=args.backlog)
-        stack.callback(stop_daphne, server)
-        wait_healthy(server)
+        stack.callback(stop_server, server)
+        wait_ready(server)
         try:
             loads, misses = measure(server, token, args)
         except Exception:
-            print(f"--- {server.log.name} ---\n{tail(server.log)}", file=sys.stderr)
+            print(f"--- {server.log.name} ---\n{server.tail()}", file=sys.stderr)
             raise
         problems = log_problems(server.log)
     print_table(args, loads, misses, seeded)
@@ -298,7 +297,7 @@ def main() -> int:
     return 0
 
 
-def measure(server: Daphne, token: str, args) -> tuple[list[Load], list[float]]:
+def measure(server: Server, token: str, args) -> tuple[list[Load], list[float]]:
     head = head_seq(server.url)
     page = f"{server.url}/events/{SLUG}/"
     loads = [

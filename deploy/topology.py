@@ -16,13 +16,15 @@ import json
 import os
 import shutil
 import signal
-import socket
 import string
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
+
+# A sibling module: this script runs by its path (`make topology`), so deploy/ is on sys.path.
+from launch import NotReady, free_port, start, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "deploy" / "nginx" / "liveblog.conf.template"
@@ -70,12 +72,6 @@ def nginx_conf(run: Path, listen: int, ports: list[int]) -> Path:
     return conf
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def wait_until_up(url: str, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -104,20 +100,17 @@ def up(args: argparse.Namespace) -> None:
         "pids": pids,
     }
     (run / "topology.json").write_text(json.dumps(state))  # written first: `down` can always clean up
+    workers = []
     for port in ports:
-        log = open(run / f"worker-{port}.log", "w")  # noqa: SIM115 - the worker keeps it open
-        worker = subprocess.Popen(
-            ["bin/serve", "-b", "127.0.0.1", "-p", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        pids.append(worker.pid)
+        # Each leads a process group of its own, which `down` stops later.
+        workers.append(start(env, run / f"worker-{port}.log", port=port, new_session=True))
+        pids.append(workers[-1].proc.pid)
         (run / "topology.json").write_text(json.dumps(state))
-    for port in ports:
-        wait_until_up(f"http://127.0.0.1:{port}/healthz")
+    for worker in workers:
+        try:
+            wait_ready(worker)
+        except NotReady as error:
+            sys.exit(str(error))
     subprocess.run(
         ["nginx", "-c", str(nginx_conf(run, args.port, ports)), "-e", str(run / "nginx-error.log")],
         check=True,

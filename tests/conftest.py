@@ -2,8 +2,16 @@
 
 alice edits the event under test, bob edits another event, carol is a signed-in reader with no
 rights, and the anonymous reader has no account at all.
+
+Tests that start servers are marked ``server``; tests that use the ``browser`` fixture are marked
+``browser`` and ``server`` by it. ``pytest -m "not server and not browser"`` runs the rest, a
+quick loop while working. Live sites: ``site`` is a copy of the demo for one test (``new_site``
+with settings of its own), ``demo_server`` the demo served once a session to the tests that only
+read it.
 """
 
+import shutil
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,13 +21,21 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from liveblog.models import Event, Session
+from tests import server
+from tests.helpers import head
+from tests.server import require_service
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "minute-by-minute-report.txt"
 
 
 def pytest_collection_modifyitems(config, items):
-    """PostgreSQL-only tests run in the second pass of `make test`, not skipped in the first."""
+    """A test in Chromium is marked ``browser`` and ``server`` (it needs a site to look at).
+    PostgreSQL-only tests run in the second pass of `make test`, not skipped in the first."""
+    for item in items:
+        if "browser" in item.fixturenames:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.server)
     if connection.vendor == "postgresql":
         return
     kept = [item for item in items if "postgres" not in item.keywords]
@@ -27,6 +43,12 @@ def pytest_collection_modifyitems(config, items):
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = kept
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before the test's fixtures: only a test marked ``server`` may start one."""
+    server.servers_allowed = item.get_closest_marker("server") is not None
 
 
 def make_event(slug: str = "summit", *, cities: tuple[str, ...] = ("Paris", "Berlin"), **fields) -> Event:
@@ -86,20 +108,6 @@ def token_client(user) -> APIClient:
 @pytest.fixture
 def api() -> APIClient:
     return APIClient()
-
-
-def require_service(name: str, host: str, port: int) -> None:
-    """Skip on a newcomer's machine without the service; on CI (CI=true) fail instead."""
-    import os
-    import socket
-
-    try:
-        socket.create_connection((host, port), timeout=1).close()
-    except OSError as error:
-        message = f"{name} is not reachable at {host}:{port} ({error})"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI: {message}")
-        pytest.skip(f"{message}; start it to run this test")
 
 
 REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
@@ -162,3 +170,55 @@ def _fresh_rate_limits():
 
     caches["ratelimit"].clear()
     caches["default"].clear()
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> server.DemoTemplate:
+    """The demo site set up once a session; see tests/server.py."""
+    return server.DemoTemplate(tmp_path_factory.mktemp("demo-template"))
+
+
+@pytest.fixture
+def new_site(demo_template, tmp_path_factory):
+    """``new_site(**env)``: a copy of the demo of the test's own, with ``env`` added to its
+    environment; ``demo=False`` leaves the demo event out (only migrated)."""
+
+    def make(*, demo: bool = True, **env: str) -> server.Site:
+        return demo_template.copy(tmp_path_factory.mktemp("site"), demo=demo, **env)
+
+    return make
+
+
+@pytest.fixture
+def site(new_site) -> server.Site:
+    """A copy of the demo of the test's own, not serving until ``site.serve()``."""
+    return new_site()
+
+
+@pytest.fixture(scope="session")
+def _demo_served(demo_template, tmp_path_factory):
+    with server.daphne(demo_template.copy(tmp_path_factory.mktemp("demo-served")).env) as base:
+        yield base
+
+
+@pytest.fixture
+def demo_server(_demo_served) -> server.Served:
+    """The demo, served once for the whole session to the tests that only read it. A test that
+    changes it fails: the next test would see its changes."""
+    seq = head(_demo_served)
+    yield _demo_served
+    assert head(_demo_served) == seq, "this test changed the shared demo: give it a `site` of its own"
+
+
+@pytest.fixture
+def two_processes(new_site):
+    """Two Daphne processes serving one copy of the demo through a Redis of the test's own:
+    their URLs, the newsdesk editor's token and the Redis's port."""
+    if not shutil.which("redis-server"):
+        require_service("redis-server binary", "127.0.0.1", 1)
+    redis_port = server.free_port()
+    site = new_site(REDIS_URL=f"redis://127.0.0.1:{redis_port}/0", LIVEBLOG_READERS_INTERVAL="0.5")
+    with ExitStack() as stack:
+        stack.enter_context(server.redis_server(redis_port))
+        first, second = stack.enter_context(site.serve()), stack.enter_context(site.serve())
+        yield first, second, site.token, redis_port

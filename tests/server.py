@@ -1,74 +1,63 @@
-"""Run Liveblog the way production does: Daphne, DEBUG off, collected static files."""
+"""Live sites for the tests: Liveblog as production runs it (Daphne through bin/serve, DEBUG off,
+collected static files), started by deploy/launch.py as the benchmarks and the topology start it.
 
+Setting a site up (migrate, collectstatic, load_demo, editors) takes several seconds of
+manage.py runs; a session does it once (``DemoTemplate``) and each test that needs a site of its
+own gets a copy of that database in a few milliseconds."""
+
+import concurrent.futures
 import json
 import os
+import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+import pytest
 
+from deploy.launch import ROOT, demo_site, free_port, manage, production_env, serving
+from tests.helpers import SLUG, Api
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+__all__ = [  # what the tests import from here, beside this module's own
+    "ROOT",
+    "demo_site",
+    "free_port",
+    "manage",
+    "production_env",
+]
 
+EDITOR_PASSWORD = "correct-horse-battery"  # alice's and bob's, editors of the demo event
+DATABASE_FILES = ("db.sqlite3", ".demo-admin-password")  # load_demo keeps the login beside the database
 
-def production_env(tmp: Path, **extra: str) -> dict[str, str]:
-    inherited = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")}
-    return {
-        **inherited,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DEBUG": "0",
-        "SECRET_KEY": "server-test-secret-key-that-is-long-enough-for-django-checks",
-        "SECURE_SSL_REDIRECT": "0",
-        "SECURE_COOKIES": "0",
-        "ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
-        "STATIC_ROOT": str(tmp / "static"),
-        **extra,
-    }
+MIGRATE, COLLECTSTATIC = ("migrate", "--noinput"), ("collectstatic", "--noinput")
+SET_UP_DEMO = f"""
+import io, json
+from django.contrib.auth.models import User
+from django.core.management import call_command
 
+def command(*args):
+    out = io.StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
 
-def manage(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
-    if done.returncode:
-        raise AssertionError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
-    return done.stdout
+loaded = command("load_demo")
+token = command("create_editor", "newsdesk", "--event", "{SLUG}", "--token").split()[-1]
+for name in ("alice", "bob"):
+    command("create_editor", name, "--event", "{SLUG}")
+    user = User.objects.get(username=name)
+    user.set_password("{EDITOR_PASSWORD}")
+    user.save()
+print(json.dumps({{"load_demo": loaded, "token": token}}))
+"""
 
-
-def demo_site(env: dict[str, str]) -> None:
-    """The demo, set up as `make run` does it: the database, the static files, the sample event."""
-    manage(env, "migrate", "--noinput")
-    manage(env, "collectstatic", "--noinput")
-    manage(env, "load_demo")
-
-
-def wait_for(url: str, proc: subprocess.Popen, timeout: float = 20, *, any_answer: bool = False) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            proc.log.seek(0)
-            raise AssertionError(f"the server exited with {proc.returncode}:\n{proc.log.read()}")
-        try:
-            urllib.request.urlopen(url, timeout=1).close()
-            return
-        except urllib.error.HTTPError:
-            if any_answer:
-                return
-            time.sleep(0.1)
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"the server did not answer {url} within {timeout} s")
+# Whether the running test may start a server: only tests marked ``server`` may (conftest sets
+# this for each test), so that ``pytest -m "not server"`` is the quick loop it says it is.
+servers_allowed = True
 
 
 class Served(str):
@@ -80,48 +69,116 @@ class Served(str):
 @contextmanager
 def daphne(
     env: dict[str, str], port: int | None = None, *, health: bool = True, log_path: Path | None = None
-):
+) -> Iterator[Served]:
     """Daphne as bin/serve starts it in production; ``health=False`` waits for any answer.
     ``log_path`` keeps the server's log there, to be read once it has stopped."""
-    port = port or free_port()
-    # The log goes to a file: a pipe nobody reads fills up and stalls a chatty server.
-    log = log_path.open("w+") if log_path else tempfile.TemporaryFile("w+")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(
-        ["bin/serve", "-b", "127.0.0.1", "-p", str(port)],
-        cwd=ROOT,
-        env={**env, "PYTHON": sys.executable},
-        stdout=subprocess.DEVNULL,
-        stderr=log,
-        text=True,
-    )
-    proc.log = log
-    try:
-        wait_for(f"http://127.0.0.1:{port}/healthz", proc, any_answer=not health)
-        served = Served(f"http://127.0.0.1:{port}")
-        served.pid = proc.pid
+    if not servers_allowed:
+        raise RuntimeError("this test starts a server: mark it with @pytest.mark.server")
+    with _log_file(log_path) as log, serving(env, log, port=port, any_answer=not health) as server:
+        served = Served(server.url)
+        served.pid = server.proc.pid
         yield served
+
+
+@contextmanager
+def _log_file(path: Path | None) -> Iterator[Path]:
+    """``path``, or a temporary file removed afterwards."""
+    if path:
+        yield path
+        return
+    handle, name = tempfile.mkstemp(prefix="daphne-", suffix=".log")
+    os.close(handle)
+    try:
+        yield Path(name)
+    finally:
+        os.unlink(name)
+
+
+@dataclass
+class Site:
+    """A site of the test's own: its environment (for manage.py and daphne) and the token of
+    ``newsdesk``, an editor of the demo event. Not serving until ``serve()``."""
+
+    env: dict[str, str]
+    token: str = ""
+
+    def serve(self, port: int | None = None, **options):
+        return daphne(self.env, port, **options)
+
+    def api(self, base: str) -> Api:
+        return Api(base, self.token)
+
+
+@dataclass
+class DemoTemplate:
+    """The demo site set up once: migrated, static files collected, the demo event loaded, an
+    editor with a token (newsdesk) and two with a password (alice, bob). ``copy`` gives a test a
+    database of its own from it; the collected static files are shared (nothing writes them)."""
+
+    root: Path
+    token: str = ""
+    load_demo_output: str = ""
+    _migrated: Path = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._migrated = self.root / "migrated"
+        env = production_env(self.root)
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:  # neither needs the other
+            done = [pool.submit(manage, env, *args) for args in (MIGRATE, COLLECTSTATIC)]
+            for future in done:
+                future.result()
+        self._migrated.mkdir()
+        shutil.copy(self.root / "db.sqlite3", self._migrated / "db.sqlite3")
+        # One manage.py run for the rest: each run starts Django again, a second or more.
+        set_up = json.loads(manage(env, "shell", "-c", SET_UP_DEMO).splitlines()[-1])
+        self.load_demo_output, self.token = set_up["load_demo"], set_up["token"]
+
+    def copy(self, tmp: Path, *, demo: bool = True, **extra: str) -> Site:
+        """A site in ``tmp`` with the demo (or, ``demo=False``, only migrated); ``extra`` adds to
+        its environment."""
+        source = self.root if demo else self._migrated
+        for name in DATABASE_FILES:
+            if (source / name).exists():
+                shutil.copy(source / name, tmp / name)
+        env = production_env(tmp, STATIC_ROOT=str(self.root / "static"), **extra)
+        return Site(env, self.token if demo else "")
+
+
+def require_service(name: str, host: str, port: int) -> None:
+    """Skip on a newcomer's machine without the service; on CI (CI=true) fail instead."""
+    try:
+        socket.create_connection((host, port), timeout=1).close()
+    except OSError as error:
+        message = f"{name} is not reachable at {host}:{port} ({error})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"CI: {message}")
+        pytest.skip(f"{message}; start it to run this test")
+
+
+def wait_port(port: int, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError(f"nothing listens on port {port} after {seconds} s")
+
+
+@contextmanager
+def redis_server(port: int, *options: str):
+    """A Redis of the test's own, so that it can be stopped and started again."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        require_service("redis-server", "127.0.0.1", 0)  # skips, or fails on CI, with a reason
+    proc = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", *options],
+        stdout=subprocess.DEVNULL,
+    )
+    wait_port(port)
+    try:
+        yield
     finally:
         proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
-
-
-class Api:
-    """The JSON API as a script uses it: token authentication, JSON in and out."""
-
-    def __init__(self, base: str, token: str):
-        self.base, self.token = base, token
-
-    def call(self, method: str, path: str, body: dict | None = None, **headers: str) -> dict:
-        request = urllib.request.Request(
-            self.base + path,
-            data=json.dumps(body).encode() if body is not None else None,
-            headers={"Authorization": f"Token {self.token}", "Content-Type": "application/json", **headers},
-            method=method,
-        )
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.loads(response.read() or b"{}")
+        proc.wait(timeout=10)

@@ -4,12 +4,9 @@ from django.test import Client
 from liveblog import services
 from liveblog.models import Change, Entry, Speaker
 from tests.conftest import token_client
+from tests.helpers import post_entry
 
 pytestmark = pytest.mark.django_db
-
-
-def post_entry(client, slug="summit", **data):
-    return client.post(f"/api/events/{slug}/entries/", data, format="json")
 
 
 def test_it_lists_events_and_shows_one_with_its_sessions(api, event):

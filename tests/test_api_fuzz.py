@@ -25,9 +25,10 @@ from schemathesis.checks import (
     use_after_free,
 )
 
-from tests.server import daphne, manage, production_env
+from tests.helpers import SLUG
+from tests.server import manage
 
-SLUG = "1988-massacre-conference"
+pytestmark = pytest.mark.server
 ELSEWHERE = "elsewhere"  # another event: its editor is an outsider to SLUG
 SEED = 20180825
 
@@ -100,12 +101,10 @@ class Live:
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory):
+def live(demo_template, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("api-fuzz")
-    env = production_env(tmp, LIVEBLOG_WRITE_RATE="100000/m")
-    manage(env, "migrate", "--noinput")
-    manage(env, "load_demo")
-    editor = manage(env, "create_editor", "newsdesk", "--event", SLUG, "--token").split()[-1]
+    site = demo_template.copy(tmp, LIVEBLOG_WRITE_RATE="100000/m")
+    env = site.env
     manage(
         env,
         "shell",
@@ -115,8 +114,8 @@ def live(tmp_path_factory):
     )
     outsider = manage(env, "create_editor", "outsider", "--event", ELSEWHERE, "--token").split()[-1]
     log = tmp / "daphne.log"  # a fuzz run logs thousands of 4xx warnings: read once it stops
-    with daphne(env, log_path=log) as base:
-        yield Live(str(base), editor, outsider)  # a plain str: schemathesis checks the type
+    with site.serve(log_path=log) as base:
+        yield Live(str(base), site.token, outsider)  # a plain str: schemathesis checks the type
     errors = [line for line in log.read_text().splitlines() if "ERROR" in line or "Traceback" in line]
     assert not errors, "the server logged errors:\n" + log.read_text()[-5000:]
 

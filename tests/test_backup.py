@@ -9,8 +9,10 @@ import pytest
 from websockets.asyncio.client import connect
 
 from tests.conftest import ROOT, require_service
-from tests.server import Api, daphne, manage, production_env
-from tests.test_processes import SLUG, read_frames, run
+from tests.helpers import SLUG, Api, read_frames, run
+from tests.server import daphne, manage, production_env
+
+pytestmark = pytest.mark.server
 
 DATABASE = "liveblog_backup_test"
 

@@ -10,14 +10,14 @@ from django.test import Client
 from liveblog import services
 from liveblog.models import Change, Entry, Event, IdempotencyKey, Session
 from tests.conftest import make_event, token_client
+from tests.helpers import post_entry
 
 pytestmark = pytest.mark.django_db
 
 
 def post(client, key: str, body: str = "Doors open.", slug: str = "summit"):
-    return client.post(
-        f"/api/events/{slug}/entries/", {"body": body}, format="json", HTTP_IDEMPOTENCY_KEY=key
-    )
+    """An entry posted with an Idempotency-Key, as the console's outbox posts it."""
+    return post_entry(client, slug, body=body, headers={"Idempotency-Key": key})
 
 
 def test_a_retry_with_the_same_key_returns_the_first_response(alice):

@@ -6,32 +6,17 @@ import urllib.request
 
 import pytest
 
-from tests.server import daphne, demo_site, free_port, manage, production_env
+from tests.helpers import SLUG
+from tests.server import EDITOR_PASSWORD as PASSWORD
+from tests.server import free_port, manage
 
-SLUG = "1988-massacre-conference"
-PASSWORD = "correct-horse-battery"
 CONSOLE_SOCKET = re.compile(r"/ws/events/[^/]+/console/")
 
 
 @pytest.fixture
-def demo(tmp_path) -> dict[str, str]:
-    """The demo event with alice and bob as its editors; the environment to serve it with."""
-    env = production_env(tmp_path)
-    demo_site(env)
-    for name in ("alice", "bob"):
-        manage(env, "create_editor", name, "--event", SLUG)
-    set_passwords = (
-        "from django.contrib.auth.models import User\n"
-        "for user in User.objects.filter(username__in=['alice', 'bob']):\n"
-        f"    user.set_password('{PASSWORD}'); user.save()\n"
-    )
-    manage(env, "shell", "-c", set_passwords)
-    return env
-
-
-@pytest.fixture
-def site(demo):
-    with daphne(demo) as base:
+def site(new_site):
+    """A copy of the demo, served; alice and bob edit its event."""
+    with new_site().serve() as base:
         yield base
 
 
@@ -183,18 +168,18 @@ def test_a_frame_lost_on_the_way_is_fetched_and_the_list_is_whole(browser, site)
     assert texts[:2] == ["Arrived after the lost one.", "Lost on the way to Alice."]
 
 
-def test_a_console_left_open_across_a_restore_starts_again_from_the_restored_report(browser, demo):
-    port = free_port()
-    with daphne(demo, port) as base:
+def test_a_console_left_open_across_a_restore_starts_again_from_the_restored_report(browser, new_site):
+    demo, port = new_site(), free_port()
+    with demo.serve(port) as base:
         console = sign_in(browser, base, "alice")
         old_epoch = console.get_attribute("#console", "data-epoch")
         console.evaluate("window.openedBeforeTheRestore = true")
     console.wait_for_selector(".live-status[data-state=reconnecting]")
-    printed = manage(demo, "new_epoch", SLUG)  # as after restoring the database from a backup
+    printed = manage(demo.env, "new_epoch", SLUG)  # as after restoring the database from a backup
     new_epoch = re.search(r"epoch (\S+),", printed)[1]
     assert new_epoch != old_epoch
 
-    with daphne(demo, port):
+    with demo.serve(port):
         console.wait_for_function("() => !window.openedBeforeTheRestore", timeout=40000)  # reloaded
         console.wait_for_selector(".live-status[data-state=live]")
         assert console.get_attribute("#console", "data-epoch") == new_epoch

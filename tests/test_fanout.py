@@ -6,19 +6,16 @@ import json
 import os
 import signal
 import threading
-import urllib.request
 
-from tests.server import Api, daphne, manage, production_env
-from tests.test_processes import SLUG, head, reader, run, two_processes  # noqa: F401 - a fixture
+import pytest
+
+from tests.helpers import SLUG, Api, changes_after, head, reader, run
+
+pytestmark = pytest.mark.server
 
 # Frames of each length class of RFC 6455: under 126 bytes (a deletion), up to 65,535 (most
 # entries) and beyond (a long entry in a script of three UTF-8 bytes per character).
 BODIES = ["ok", "Berlin: the panel opens. " * 8, "—" * 19990]  # within the 20,000-character limit
-
-
-def changes_after(base: str, seq: int) -> list[dict]:
-    with urllib.request.urlopen(f"{base}/api/events/{SLUG}/changes/?after={seq}", timeout=10) as response:
-        return json.loads(response.read())["frames"]
 
 
 async def feed_frames(ws, n: int, timeout: float = 30) -> list[dict]:
@@ -38,7 +35,7 @@ def post_burst(api: Api, count: int, threads: int = 6) -> None:
 
     def post(share: list[str]) -> None:
         for body in share:
-            api.call("POST", f"/api/events/{SLUG}/entries/", {"body": body, "city": "berlin"})
+            api.post_entry(body, city="berlin")
 
     workers = [threading.Thread(target=post, args=(bodies[n::threads],)) for n in range(threads)]
     for worker in workers:
@@ -47,13 +44,10 @@ def post_burst(api: Api, count: int, threads: int = 6) -> None:
         worker.join()
 
 
-def test_a_burst_reaches_live_and_returning_readers_exactly_as_stored(tmp_path):
-    env = production_env(tmp_path, LIVEBLOG_WRITE_RATE="100000/m")
-    manage(env, "migrate", "--noinput")
-    manage(env, "load_demo")
-    token = manage(env, "create_editor", "newsdesk", "--event", SLUG, "--token").split()[-1]
-    with daphne(env) as base:
-        api, start = Api(base, token), head(base)
+def test_a_burst_reaches_live_and_returning_readers_exactly_as_stored(new_site):
+    site = new_site(LIVEBLOG_WRITE_RATE="100000/m")
+    with site.serve() as base:
+        api, start = site.api(base), head(base)
         demo_entry = api.call("GET", f"/api/events/{SLUG}/entries/")["results"][0]["id"]
 
         async def scenario() -> tuple[list[dict], list[dict]]:
@@ -77,7 +71,7 @@ def test_a_burst_reaches_live_and_returning_readers_exactly_as_stored(tmp_path):
         assert max(len(json.dumps(f, ensure_ascii=False).encode()) for f in stored) > 65535
 
 
-def test_frames_that_piled_up_while_a_worker_was_stalled_arrive_in_order(two_processes):  # noqa: F811
+def test_frames_that_piled_up_while_a_worker_was_stalled_arrive_in_order(two_processes):
     """A worker that could not run for a moment (a pause, a starved core) finds many frames
     waiting from Redis: its readers get them all, in seq order, in as few writes as it can."""
     first, second, token, _ = two_processes

@@ -4,18 +4,17 @@ import re
 
 import pytest
 
-from tests.server import Api, daphne, demo_site, free_port, manage, production_env
+from tests.helpers import SLUG, Api
+from tests.server import daphne, free_port
 
-SLUG = "1988-massacre-conference"
 ENTRIES = ".entries article.entry"
 
 
 @pytest.fixture
-def site(tmp_path):
-    env = production_env(tmp_path)
-    demo_site(env)
-    token = manage(env, "create_editor", "newsdesk", "--event", SLUG, "--token").split()[-1]
-    return env, token
+def site(new_site):
+    """A copy of the demo, not served yet: its environment and an editor's token."""
+    copy = new_site()
+    return copy.env, copy.token
 
 
 def shown(page) -> list[tuple[str, str, str]]:

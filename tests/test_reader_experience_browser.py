@@ -9,19 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from tests.server import Api, daphne, demo_site, manage, production_env
+from tests.helpers import SLUG
 
-SLUG = "1988-massacre-conference"
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    env = production_env(tmp_path_factory.mktemp("reader"))
-    demo_site(env)
-    token = manage(env, "create_editor", "newsdesk", "--event", SLUG, "--token").split()[-1]
-    with daphne(env) as base:
-        yield base, Api(base, token)
+def site(demo_template, tmp_path_factory):
+    """A copy of the demo served to this module's tests, and an editor's API on it."""
+    copy = demo_template.copy(tmp_path_factory.mktemp("reader"))
+    with copy.serve() as base:
+        yield base, copy.api(base)
 
 
 @contextmanager
@@ -53,10 +51,6 @@ def open_page(browser, url: str, **context):
     if context.get("java_script_enabled", True):
         page.wait_for_selector(".live-status[data-state=live], .ended-notice")
     return page
-
-
-def post(api: Api, body: str, **fields) -> dict:
-    return api.call("POST", f"/api/events/{SLUG}/entries/", {"body": body, **fields})
 
 
 def entry_ids(page) -> list[str]:
@@ -91,8 +85,8 @@ def test_filters_work_without_javascript(browser, site):
 def test_live_frames_outside_the_filter_stay_hidden(browser, site):
     base, api = site
     page = open_page(browser, f"{base}/events/{SLUG}/?key=1")
-    post(api, "Not a key moment.")
-    key = post(api, "A key moment.", key_moment=True)
+    api.post_entry("Not a key moment.")
+    key = api.post_entry("A key moment.", key_moment=True)
     page.wait_for_selector(f"#entry-{key['id']}")
     assert "Not a key moment." not in page.inner_text(".entries")
     assert page.locator(".key-moments li", has_text="A key moment.").count() == 1
@@ -108,7 +102,7 @@ def test_new_entries_never_move_the_text_being_read(browser, site):
     before = reading.bounding_box()["y"]
     title = page.title()
 
-    created = [post(api, f"While you were reading {n}.") for n in range(3)]
+    created = [api.post_entry(f"While you were reading {n}.") for n in range(3)]
     page.wait_for_selector(".new-updates:not([hidden]) button:has-text('3 new updates')")
     assert abs(reading.bounding_box()["y"] - before) < 2  # still where the reader was reading
     assert page.title() == f"(3) {title}"
@@ -123,7 +117,7 @@ def test_new_entries_never_move_the_text_being_read(browser, site):
 def test_at_the_top_new_entries_slide_in(browser, site):
     base, api = site
     page = open_page(browser, f"{base}/events/{SLUG}/")
-    entry = post(api, "Fresh from the hall.")
+    entry = api.post_entry("Fresh from the hall.")
     node = page.wait_for_selector(f"#entry-{entry['id']}")
     assert "entry--new" in node.get_attribute("class")
     assert page.is_hidden(".new-updates")
@@ -133,7 +127,7 @@ def test_at_the_top_new_entries_slide_in(browser, site):
 def test_a_pinned_entry_shows_above_the_stream_and_key_moments_jump(browser, site):
     base, api = site
     page = open_page(browser, f"{base}/events/{SLUG}/?order=oldest")
-    entry = post(api, "Pin me.", city="paris")
+    entry = api.post_entry("Pin me.", city="paris")
     api.call(
         "PATCH", f"/api/entries/{entry['id']}/", {"pinned": True, "key_moment": True}, **{"If-Match": '"1"'}
     )
@@ -148,7 +142,7 @@ def test_a_pinned_entry_shows_above_the_stream_and_key_moments_jump(browser, sit
 
 def test_a_permalink_can_be_copied_and_opens_highlighted(browser, site):
     base, api = site
-    entry = post(api, "Share this one.", city="london")
+    entry = api.post_entry("Share this one.", city="london")
     page = open_page(browser, f"{base}/events/{SLUG}/")
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base)
     page.click(f"#entry-{entry['id']} .entry__share")
@@ -176,7 +170,7 @@ def test_times_show_the_venue_the_reader_and_how_long_ago(browser, site):
 def test_older_entries_load_with_the_keyboard_and_by_plain_link(browser, site):
     base, api = site
     for n in range(25):
-        post(api, f"Filler {n}.")
+        api.post_entry(f"Filler {n}.")
     page = open_page(browser, f"{base}/events/{SLUG}/", viewport={"width": 1280, "height": 600})
     assert len(entry_ids(page)) == 50
     page.focus(".more__link")
@@ -199,16 +193,16 @@ def test_the_embed_has_the_same_live_behaviour(browser, site):
         host.goto(url)
         frame = host.frame_locator("iframe")
         frame.locator(".live-status[data-state=live]").wait_for()  # live in a third-party frame
-        entry = post(api, "From Rome, live in the embed.", city="rome")
+        entry = api.post_entry("From Rome, live in the embed.", city="rome")
         frame.locator(f"#entry-{entry['id']}").wait_for()
-        post(api, "From Oslo, not for this embed.", city="oslo")
+        api.post_entry("From Oslo, not for this embed.", city="oslo")
         host.wait_for_timeout(500)
         assert "Oslo, not for this embed" not in frame.locator(".entries").inner_text()
 
 
 def test_an_accessibility_scan_finds_no_serious_violation(browser, site):
     base, api = site
-    entry = post(api, "Scanned entry.", city="paris", key_moment=True, pinned=True)
+    entry = api.post_entry("Scanned entry.", city="paris", key_moment=True, pinned=True)
     urls = [
         f"{base}/",
         f"{base}/events/{SLUG}/",

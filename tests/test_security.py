@@ -15,8 +15,8 @@ from websockets.asyncio.client import connect
 
 from config.asgi import application
 from tests.conftest import ROOT, make_event, token_client
-from tests.server import Api, daphne, manage, production_env
-from tests.test_processes import SLUG, head, read_frames, reader, run
+from tests.helpers import SLUG, head, read_frames, reader, run
+from tests.server import daphne, production_env
 
 pytestmark = pytest.mark.django_db
 
@@ -146,15 +146,14 @@ async def test_one_client_address_holds_a_bounded_number_of_sockets(settings):
 
 
 @pytest.fixture
-def server_env(tmp_path):
-    env = production_env(tmp_path, LIVEBLOG_WS_MAX_MESSAGE="1024")
-    manage(env, "migrate", "--noinput")
-    manage(env, "load_demo")
-    return env
+def small_messages(new_site):
+    """A copy of the demo whose readers may send at most 1 KiB in a message."""
+    return new_site(LIVEBLOG_WS_MAX_MESSAGE="1024")
 
 
-def test_an_oversized_message_closes_the_socket_with_1009(server_env):
-    with daphne(server_env) as base:
+@pytest.mark.server
+def test_an_oversized_message_closes_the_socket_with_1009(small_messages):
+    with small_messages.serve() as base:
 
         async def scenario():
             url = base.replace("http://", "ws://") + f"/ws/events/{SLUG}/"
@@ -167,8 +166,9 @@ def test_an_oversized_message_closes_the_socket_with_1009(server_env):
         assert run(scenario()) == 1009
 
 
-def test_the_database_out_of_reach_gets_a_clear_503(server_env):
-    down = {**server_env, "DATABASE_URL": "postgres://postgres@127.0.0.1:1/liveblog"}
+@pytest.mark.server
+def test_the_database_out_of_reach_gets_a_clear_503(site):
+    down = {**site.env, "DATABASE_URL": "postgres://postgres@127.0.0.1:1/liveblog"}
     with daphne(down, health=False) as base:
         for path, kind in (("/api/events/", "json"), ("/events/x/", "html"), ("/healthz", "json")):
             with pytest.raises(urllib.error.HTTPError) as failed:
@@ -252,17 +252,15 @@ def test_the_client_address_is_read_through_trusted_proxies_only(
     assert client_ip(peer, forwarded) == expected
 
 
-def test_frames_larger_than_what_readers_may_send_still_reach_them(server_env):
-    token = manage(server_env, "create_editor", "newsdesk", "--event", SLUG, "--token").split()[-1]
-    with daphne(server_env) as base:
+@pytest.mark.server
+def test_frames_larger_than_what_readers_may_send_still_reach_them(small_messages):
+    with small_messages.serve() as base:
         seq = head(base)
 
         async def scenario():
             async with reader(base, seq) as ws:
                 await read_frames(ws, 1)
-                await asyncio.to_thread(
-                    Api(base, token).call, "POST", f"/api/events/{SLUG}/entries/", {"body": "Long. " * 2000}
-                )
+                await asyncio.to_thread(small_messages.api(base).post_entry, "Long. " * 2000)
                 return (await read_frames(ws, 1))[0]
 
         frame = run(scenario())

@@ -9,7 +9,10 @@ import urllib.request
 
 import pytest
 
-from tests.server import daphne, manage, production_env
+from tests.helpers import SLUG, Api
+from tests.server import manage
+
+pytestmark = pytest.mark.server
 
 
 def fetch(url: str, **headers: str) -> tuple[int, dict[str, str], str]:
@@ -18,19 +21,8 @@ def fetch(url: str, **headers: str) -> tuple[int, dict[str, str], str]:
         return response.status, dict(response.headers), response.read().decode()
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    env = production_env(tmp_path_factory.mktemp("server"))
-    manage(env, "migrate", "--noinput")
-    manage(env, "collectstatic", "--noinput")
-    first = manage(env, "load_demo")
-    second = manage(env, "load_demo")
-    with daphne(env) as url:
-        yield url, env, first, second
-
-
-def test_it_serves_the_demo_event_with_all_thirty_entries(server):
-    url, *_ = server
+def test_it_serves_the_demo_event_with_all_thirty_entries(demo_server):
+    url = demo_server
     status, _, home = fetch(url + "/")
     assert status == 200 and "International Online Conference" in home
 
@@ -41,16 +33,17 @@ def test_it_serves_the_demo_event_with_all_thirty_entries(server):
     assert ">17:03</time>" in page[first_entry : first_entry + 2000]
 
 
-def test_loading_the_demo_twice_adds_nothing_and_prints_a_login(server):
-    url, env, first, second = server
-    assert "30 entries" in first and "already loaded" in second
+def test_loading_the_demo_twice_adds_nothing_and_prints_a_login(demo_template, site):
+    second = manage(site.env, "load_demo")
+    assert "30 entries" in demo_template.load_demo_output and "already loaded" in second
     assert re.search(r"user: admin\s+password: \S+", second)
-    _, _, body = fetch(url + "/api/events/1988-massacre-conference/entries/")
+    with site.serve() as url:
+        _, _, body = fetch(url + "/api/events/1988-massacre-conference/entries/")
     assert json.loads(body)["count"] == 30
 
 
-def test_static_files_are_served_with_debug_off(server):
-    url, *_ = server
+def test_static_files_are_served_with_debug_off(demo_server):
+    url = demo_server
     _, _, home = fetch(url + "/")
     css = re.search(r'href="(/static/liveblog/css/liveblog\.[0-9a-f]+\.css)"', home)
     assert css, "the page links the hashed stylesheet"
@@ -59,8 +52,8 @@ def test_static_files_are_served_with_debug_off(server):
     assert "max-age=315360000" in headers.get("Cache-Control", "")
 
 
-def test_the_pages_modules_import_each_other_by_their_hashed_names(server):
-    url, *_ = server
+def test_the_pages_modules_import_each_other_by_their_hashed_names(demo_server):
+    url = demo_server
     _, _, page = fetch(url + "/events/1988-massacre-conference/")
     script = re.search(r'src="(/static/liveblog/js/reader\.[0-9a-f]+\.js)"', page)
     assert script, "the page loads the hashed reader module"
@@ -72,35 +65,26 @@ def test_the_pages_modules_import_each_other_by_their_hashed_names(server):
         assert status == 200 and "max-age=315360000" in headers.get("Cache-Control", "")
 
 
-def test_healthz_answers_ok_from_the_server(server):
-    url, *_ = server
+def test_healthz_answers_ok_from_the_server(demo_server):
+    url = demo_server
     status, _, body = fetch(url + "/healthz")
     assert status == 200
     assert json.loads(body) == {"database": "ok", "redis": "not configured", "subscription": "not configured"}
 
 
-def test_an_editor_posts_with_a_token_from_create_editor(server):
-    url, env, *_ = server
-    token = manage(
-        env, "create_editor", "newsdesk", "--event", "1988-massacre-conference", "--token"
-    ).split()[-1]
-    request = urllib.request.Request(
-        url + "/api/events/1988-massacre-conference/entries/",
-        data=json.dumps({"body": "Posted from a script.", "city": "paris", "occurred_at": "20:30"}).encode(),
-        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
-        method="POST",
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status == 201
-        assert json.loads(response.read())["local_time"] == "20:30"
-    _, _, page = fetch(url + "/events/1988-massacre-conference/")
+def test_an_editor_posts_with_a_token_from_create_editor(site):
+    token = manage(site.env, "create_editor", "nightdesk", "--event", SLUG, "--token").split()[-1]
+    with site.serve() as url:
+        entry = Api(url, token).post_entry("Posted from a script.", city="paris", occurred_at="20:30")
+        assert entry["local_time"] == "20:30"
+        _, _, page = fetch(url + f"/events/{SLUG}/")
     assert "Posted from a script." in page
 
 
-def test_connections_that_arrive_while_the_worker_is_busy_wait_for_it(server):
+def test_connections_that_arrive_while_the_worker_is_busy_wait_for_it(demo_server):
     """After a restart thousands of readers reconnect at once: the listen queue must hold them
     (Twisted's own queue of 50 drops the rest, and each retries only a second or more later)."""
-    url, *_ = server
+    url = demo_server
     port = int(url.rsplit(":", 1)[1])
     waiting = []
     os.kill(url.pid, signal.SIGSTOP)  # busy: accepts nothing, as while a fan-out runs

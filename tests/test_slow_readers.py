@@ -7,8 +7,12 @@ import socket
 import time
 import urllib.request
 
-from tests.server import Api, daphne, manage, production_env
-from tests.test_processes import SLUG, head, read_frames, reader, run
+import pytest
+
+from tests.helpers import SLUG, head, read_frames, reader, run
+from tests.server import manage
+
+pytestmark = pytest.mark.server
 
 
 def stalled_reader(base: str, after: int, *, console: bool = False, cookie: str = "") -> socket.socket:
@@ -45,13 +49,10 @@ def dropped(sock: socket.socket) -> bool:
         return False
 
 
-def test_a_stalled_reader_is_dropped_and_the_others_get_everything(tmp_path):
-    env = production_env(tmp_path, LIVEBLOG_READER_BUFFER="262144", LIVEBLOG_WRITE_RATE="100000/m")
-    manage(env, "migrate", "--noinput")
-    manage(env, "load_demo")
-    token = manage(env, "create_editor", "newsdesk", "--event", SLUG, "--token").split()[-1]
-    with daphne(env) as base:
-        api, seq = Api(base, token), head(base)
+def test_a_stalled_reader_is_dropped_and_the_others_get_everything(new_site):
+    site = new_site(LIVEBLOG_READER_BUFFER="262144", LIVEBLOG_WRITE_RATE="100000/m")
+    with site.serve() as base:
+        api, seq = site.api(base), head(base)
         stalled = stalled_reader(base, seq)
         posts = 40  # 600 KB: within what the kernel alone would queue for the stalled socket
 
@@ -61,7 +62,7 @@ def test_a_stalled_reader_is_dropped_and_the_others_get_everything(tmp_path):
 
                 def post_all():
                     for n in range(posts):
-                        api.call("POST", f"/api/events/{SLUG}/entries/", {"body": f"{n} " + "x" * 15000})
+                        api.post_entry(f"{n} " + "x" * 15000)
 
                 posting = asyncio.create_task(asyncio.to_thread(post_all))  # this reader keeps reading
                 got = await read_frames(live, posts, timeout=60)
@@ -75,13 +76,11 @@ def test_a_stalled_reader_is_dropped_and_the_others_get_everything(tmp_path):
         assert dropped(stalled), "the stalled reader is still connected"
 
 
-def test_a_reader_that_never_answers_pings_is_closed(tmp_path):
+def test_a_reader_that_never_answers_pings_is_closed(new_site):
     """A reader gone without a word (a laptop lid shut, a dead mobile link) still holds its
     socket: the server pings it and closes it once no pong came in time."""
-    env = production_env(tmp_path, LIVEBLOG_WS_PING_INTERVAL="1", LIVEBLOG_WS_PING_TIMEOUT="2")
-    manage(env, "migrate", "--noinput")
-    manage(env, "load_demo")
-    with daphne(env) as base:
+    site = new_site(LIVEBLOG_WS_PING_INTERVAL="1", LIVEBLOG_WS_PING_TIMEOUT="2")
+    with site.serve() as base:
         silent = stalled_reader(base, head(base))  # it never reads, so it never answers
         connected = time.monotonic()
         while not dropped(silent) and time.monotonic() - connected < 15:
@@ -101,21 +100,18 @@ print(session.session_key)
 """
 
 
-def test_an_editors_console_that_stops_reading_is_dropped_too(tmp_path):
+def test_an_editors_console_that_stops_reading_is_dropped_too(new_site):
     """The console's route wraps ``send`` (the session middleware), so its frames go through
     the ASGI send rather than straight to the socket: its backlog is measured all the same."""
-    env = production_env(tmp_path, LIVEBLOG_READER_BUFFER="262144", LIVEBLOG_WRITE_RATE="100000/m")
-    manage(env, "migrate", "--noinput")
-    manage(env, "load_demo")
-    token = manage(env, "create_editor", "newsdesk", "--event", SLUG, "--token").split()[-1]
-    cookie = "sessionid=" + manage(env, "shell", "-c", SESSION).split()[-1]
-    with daphne(env) as base:
-        api, seq = Api(base, token), head(base)
+    site = new_site(LIVEBLOG_READER_BUFFER="262144", LIVEBLOG_WRITE_RATE="100000/m")
+    cookie = "sessionid=" + manage(site.env, "shell", "-c", SESSION).split()[-1]
+    with site.serve() as base:
+        api, seq = site.api(base), head(base)
         console = stalled_reader(base, seq, console=True, cookie=cookie)
         metrics = urllib.request.urlopen(f"{base}/metrics", timeout=10).read().decode()
         assert "liveblog_readers_slow_path 1.0" in metrics
         for n in range(40):  # 600 KB: within what the kernel alone would queue for the socket
-            api.call("POST", f"/api/events/{SLUG}/entries/", {"body": f"{n} " + "x" * 15000})
+            api.post_entry(f"{n} " + "x" * 15000)
         deadline = time.monotonic() + 10
         while not dropped(console) and time.monotonic() < deadline:
             pass

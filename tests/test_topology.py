@@ -13,8 +13,10 @@ import psycopg
 import pytest
 
 from tests.conftest import ROOT, require_service
-from tests.server import Api, manage
-from tests.test_processes import SLUG, head, read_frames, reader, run
+from tests.helpers import SLUG, Api, head, read_frames, reader, run
+from tests.server import manage
+
+pytestmark = pytest.mark.server
 
 DATABASE = "liveblog_topology_test"
 

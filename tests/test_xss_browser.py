@@ -18,8 +18,10 @@ import pytest
 
 from liveblog.rendering import ALLOWED_TAGS
 from liveblog.reports.parser import parse_report, split_speaker
-from tests import server
-from tests.server import daphne, manage, production_env
+from tests.helpers import Api
+from tests.server import manage
+
+pytestmark = pytest.mark.server
 
 PASSWORD = "correct-horse-battery"
 
@@ -142,11 +144,6 @@ print("SETUP " + json.dumps({{"token": Token.objects.create(user=alice).key, "id
 """
 
 
-class Api(server.Api):
-    def entry(self, slug: str, **fields) -> int:
-        return self.call("POST", f"/api/events/{slug}/entries/", fields)["id"]
-
-
 def plain(text: str) -> str:
     return " ".join(text.split())
 
@@ -164,13 +161,17 @@ class Site:
 
         slug = SLUGS["body"]
         for body in BODY_PAYLOADS:
-            api.entry(slug, body=body, city="paris")
-        self.permalink["body"] = api.entry(slug, body=ALL_BODY, city="paris", pinned=True, key_moment=True)
+            api.post_entry(body, slug=slug, city="paris")
+        self.permalink["body"] = api.post_entry(
+            ALL_BODY, slug=slug, city="paris", pinned=True, key_moment=True
+        )["id"]
         self.literals["body"] = [TEMPLATE_BODY]
 
         slug = SLUGS["speaker"]
         ids = [
-            api.entry(slug, body=f"Speaker {n}.", speaker_name=name, pinned=n == 0, key_moment=n == 0)
+            api.post_entry(f"Speaker {n}.", slug=slug, speaker_name=name, pinned=n == 0, key_moment=n == 0)[
+                "id"
+            ]
             for n, name in enumerate(SPEAKER_PAYLOADS)
         ]
         self.permalink["speaker"] = ids[0]
@@ -188,11 +189,13 @@ class Site:
                 f"/api/events/{slug}/sessions/",
                 {"city": city, "slug": f"c{n}", **(now_on if n == 0 else {})},
             )
-            ids.append(api.entry(slug, body=f"City {n}.", city=f"c{n}", pinned=n == 0, key_moment=n == 0))
+            ids.append(
+                api.post_entry(f"City {n}.", slug=slug, city=f"c{n}", pinned=n == 0, key_moment=n == 0)["id"]
+            )
         self.permalink["city"] = ids[0]
         self.literals["city"] = [CITY_PAYLOADS[0]]
 
-        self.permalink["event"] = api.entry(SLUGS["event"], body="Doors open.", city="paris")
+        self.permalink["event"] = api.post_entry("Doors open.", slug=SLUGS["event"], city="paris")["id"]
         self.literals["event"] = [TITLE]
 
         entries = api.call("GET", f"/api/events/{SLUGS['import']}/entries/?order=oldest")["results"]
@@ -202,11 +205,10 @@ class Site:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def site(demo_template, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("xss")
-    env = production_env(tmp, LIVEBLOG_WRITE_RATE="100000/m", LIVEBLOG_LOGIN_RATE="1000/m")
-    manage(env, "migrate", "--noinput")
-    manage(env, "collectstatic", "--noinput")
+    empty = demo_template.copy(tmp, demo=False, LIVEBLOG_WRITE_RATE="100000/m", LIVEBLOG_LOGIN_RATE="1000/m")
+    env = empty.env
     (tmp / "report.txt").write_text(REPORT, encoding="utf-8")
     (tmp / "known-city.txt").write_text(REPORT_KNOWN_CITY, encoding="utf-8")
     common = ["--event", SLUGS["import"], "--date", "2018-08-25", "--timezone", "Europe/Paris"]
@@ -224,7 +226,7 @@ def site(tmp_path_factory):
 
     speakers = [e.speaker for e in parse_report(REPORT).entries if e.speaker]
     assert speakers and speakers[0].name.startswith("<img"), "the report's speaker line must read as one"
-    with daphne(env) as base:
+    with empty.serve() as base:
         site = Site(base, Api(base, setup["token"]), setup["ids"])
         site.fill([plain(speakers[0].name)])
         yield site
@@ -522,16 +524,16 @@ def test_payloads_arriving_live_never_run(browser, site, editor_state):
         api.call("POST", f"/api/events/{slug}/sessions/", {"city": CITY_PAYLOADS[1], "slug": "hostile"})
         speakers = SPEAKER_PAYLOADS * 5
         ids = [
-            api.entry(
-                slug,
-                body=TEMPLATE_BODY,
+            api.post_entry(
+                TEMPLATE_BODY,
+                slug=slug,
                 city="hostile",
                 speaker_name=speakers[0],
                 pinned=True,
                 key_moment=True,
-            ),
+            )["id"],
             *[
-                api.entry(slug, body=body, speaker_name=name, city="hostile" if n % 2 else "")
+                api.post_entry(body, slug=slug, speaker_name=name, city="hostile" if n % 2 else "")["id"]
                 for n, (body, name) in enumerate(zip(BODY_PAYLOADS, speakers, strict=False))
             ],
         ]

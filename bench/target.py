@@ -1,25 +1,23 @@
-"""Liveblog as production runs it, for the benchmark: a fresh database with the demo event and an
-editor's token, Daphne processes with DEBUG off, and the write API."""
+"""The server under test: Liveblog as production runs it (deploy/launch.py starts it through
+bin/serve, as the tests do), a fresh database with the demo event and an editor's token, and the
+write API."""
 
+import concurrent.futures
 import json
-import os
-import subprocess
-import sys
-import time
 import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
-from fanout_proc import now, raise_nofile_limit, stop_process
+from deploy.launch import ROOT, Server, free_port, manage, production_env, start, stop, tail, wait_ready
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-from tests.server import free_port, manage, production_env  # noqa: E402
+from .proc import now, raise_nofile_limit
+
+# For the benchmarks, beside this module's own:
+__all__ = ["ROOT", "Server", "free_port", "manage", "stop", "tail", "wait_ready"]
 
 SLUG = "1988-massacre-conference"
+REDIS_URL = "redis://127.0.0.1:6379/13"  # production runs with Redis; the bench's own database
 EDITOR = "bench"
 FILLER = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor. "
-APPLICATION = "config.asgi:application"  # the one bin/serve serves
 # One editor posts every round's entry, a burst's fifty within a second, and runs follow each
 # other within a minute (the counts live in Redis with --redis): the per-user write limit is
 # lifted so that it never answers 429. The throttle's own check still runs on every POST.
@@ -37,85 +35,29 @@ def bench_env(tmp: Path, database_url: str | None, redis_url: str | None) -> dic
 
 def prepare_database(env: dict[str, str], tmp: Path) -> str:
     """Migrate, collect static files, load the demo event; return the editor's API token."""
-    manage(env, "migrate", "--noinput")
-    manage(env, "collectstatic", "--noinput")
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:  # neither needs the other
+        running = [pool.submit(manage, env, command, "--noinput") for command in ("migrate", "collectstatic")]
+        for done in running:
+            done.result()
     (tmp / "samples").symlink_to(ROOT / "samples")
     demo_env = {
         **env,
-        "DJANGO_SETTINGS_MODULE": "fanout_settings",  # see that module: keeps BASE_DIR in tmp
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "bench"), str(ROOT)]),
+        "DJANGO_SETTINGS_MODULE": "bench.settings",  # see that module: keeps BASE_DIR in tmp
         "LIVEBLOG_BENCH_BASE_DIR": str(tmp),
     }
     manage(demo_env, "load_demo")
     return manage(env, "create_editor", EDITOR, "--event", SLUG, "--token").split()[-1]
 
 
-@dataclass
-class Daphne:
-    proc: subprocess.Popen
-    url: str
-    log: Path
-
-    @property
-    def ws_url(self) -> str:
-        return self.url.replace("http://", "ws://") + f"/ws/events/{SLUG}/"
+def ws_url(server: Server) -> str:
+    """The demo event's WebSocket on ``server``."""
+    return server.url.replace("http://", "ws://") + f"/ws/events/{SLUG}/"
 
 
-def start_daphne(
-    env: dict[str, str],
-    log: Path,
-    application: str = APPLICATION,
-    port: int | None = None,
-    backlog: int | None = None,
-) -> Daphne:
-    """The production command line, bin/serve (Daphne with its WebSocket limits; it execs, so the
-    process is Daphne's own). bin/serve always serves config.asgi:application: another
-    application runs under liveblog.serve with Daphne's default limits. The output goes to a
-    file: a pipe nobody reads would eventually block the server on its own logging.
-    ``port``: the same one again, for a restart. ``backlog``: the listen queue's length
-    (LIVEBLOG_LISTEN_BACKLOG; bin/serve's default is 4096)."""
-    port = port or free_port()
-    where = ["-b", "127.0.0.1", "-p", str(port)]
-    if backlog:
-        env = {**env, "LIVEBLOG_LISTEN_BACKLOG": str(backlog)}
-    if application == APPLICATION:
-        command = [str(ROOT / "bin" / "serve"), *where]
-    else:
-        command = [sys.executable, "-m", "liveblog.serve", *where, application]
-    with open(log, "w") as out:
-        proc = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env={**env, "PYTHON": sys.executable},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            preexec_fn=raise_nofile_limit,
-        )
-    return Daphne(proc, f"http://127.0.0.1:{port}", log)
-
-
-def wait_healthy(server: Daphne, timeout: float = 30) -> None:
-    deadline = now() + timeout
-    while now() < deadline:
-        if server.proc.poll() is not None:
-            raise RuntimeError(f"Daphne exited with {server.proc.returncode}:\n{tail(server.log)}")
-        try:
-            local_open(server.url + "/healthz", timeout=2).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"Daphne did not answer /healthz within {timeout} s:\n{tail(server.log)}")
-
-
-def stop_daphne(server: Daphne) -> None:
-    stop_process(server.proc)
-
-
-def tail(log: Path, lines: int = 30) -> str:
-    try:
-        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
-    except OSError as exc:
-        return f"(no log: {exc})"
+def start_daphne(env: dict[str, str], log: Path, **options) -> Server:
+    """bin/serve, as deploy/launch.py starts it, with the open-file limit raised in the child (each
+    reader is a file descriptor). ``options``: launch.start's (port, application, backlog)."""
+    return start(env, log, preexec_fn=raise_nofile_limit, **options)
 
 
 def log_problems(log: Path) -> list[str]:

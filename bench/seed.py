@@ -1,6 +1,6 @@
 """Entries for the read-path benchmark, written the way the API writes them (services.entry_create:
 rendered Markdown, a Change and its frame each) but in one transaction, so that 2,000 take
-seconds. Run inside Django: manage.py shell -c "import readpath_seed; readpath_seed.run(2000)"."""
+seconds. Run inside Django: manage.py shell -c "from bench import seed; seed.run(2000)"."""
 
 from datetime import timedelta
 

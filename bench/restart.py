@@ -1,5 +1,5 @@
 """The restart: every Daphne process stopped with SIGTERM, as a deploy does, and started again on
-the same port. The readers reconnect on their own, as the page does (see fanout_clients), and
+the same port. The readers reconnect on their own, as the page does (see clients.py), and
 must all resume with nothing missing; entries posted right after the restart must reach them,
 whether they are back already (live) or not yet (replayed from ``?after=``)."""
 
@@ -7,8 +7,8 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from fanout_liveblog import Daphne, create_entry, entry_body, entry_seqs, start_daphne, wait_healthy
-from fanout_proc import listen_overflows, now
+from .proc import listen_overflows, now
+from .target import Server, create_entry, entry_body, entry_seqs, start_daphne, wait_ready
 
 EXIT_TIMEOUT = 30  # seconds a SIGTERMed Daphne may take to exit before it is killed
 
@@ -27,7 +27,7 @@ class Restart:
     logs: list[Path] = field(default_factory=list)
 
 
-def stop_all(servers: list[Daphne], restart: Restart) -> None:
+def stop_all(servers: list[Server], restart: Restart) -> None:
     """SIGTERM all at once, then wait for each: the port is free only once the process is gone."""
     restart.killed_at = now()
     for server in servers:
@@ -43,7 +43,7 @@ def stop_all(servers: list[Daphne], restart: Restart) -> None:
 
 
 def restart_servers(
-    servers: list[Daphne], env: dict[str, str], application: str, backlog: int | None, restart: Restart
+    servers: list[Server], env: dict[str, str], application: str, backlog: int | None, restart: Restart
 ) -> None:
     """Stop every process and start each again on its port, replacing ``servers``' items."""
     restart.overflows = listen_overflows()
@@ -51,15 +51,15 @@ def restart_servers(
     for n, old in enumerate(servers):
         log = old.log.with_name(f"{old.log.stem}-restarted.log")
         port = int(old.url.rpartition(":")[2])
-        servers[n] = start_daphne(env, log, application, port, backlog)
+        servers[n] = start_daphne(env, log, application=application, port=port, backlog=backlog)
         restart.logs.append(log)
     for server in servers:
-        wait_healthy(server, timeout=60)
+        wait_ready(server, timeout=60)
     restart.healthy_at = now()
 
 
 def post_after_restart(
-    servers: list[Daphne], token: str, count: int, body_length: int, head: int, restart: Restart
+    servers: list[Server], token: str, count: int, body_length: int, head: int, restart: Restart
 ) -> None:
     """Post right away, while most readers are still reconnecting."""
     started_by_id = {}

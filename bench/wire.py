@@ -14,7 +14,7 @@ import struct
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from fanout_proc import now
+from .proc import now
 
 GUID = b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 OP_CONTINUATION, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0, 1, 2, 8, 9, 10

@@ -5,7 +5,6 @@ import asyncio
 import os
 import resource
 import signal
-import subprocess
 import time
 from multiprocessing.connection import Connection
 from typing import Any
@@ -55,17 +54,6 @@ def rss_kib(pids: list[int]) -> int:
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1])
     return total
-
-
-def stop_process(proc: subprocess.Popen, timeout: float = 10) -> None:
-    """SIGTERM, then SIGKILL if it lingers; never leaves a child behind."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 async def next_command(conn: Connection) -> Any:

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from fanout_liveblog import create_entry, entry_body, entry_seqs
-from fanout_proc import now
+from .proc import now
+from .target import create_entry, entry_body, entry_seqs
 
 START_DELAY = 0.05  # seconds for the threads to be ready before the first slot
 

@@ -49,7 +49,7 @@ FILE = re.compile(r"\(([^():]+)[:)]")
 # start, Daphne's command line, the event loop and Twisted's logging and context wrappers.
 PLUMBING = (
     "<frozen runpy>",
-    "liveblog/serve.py",
+    "liveblog/server.py",
     "daphne/cli.py",
     "daphne/server.py",
     "asyncio/base_events.py",

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from multiprocessing.connection import Connection, wait
 from typing import Any
 
-from fanout_proc import child_setup, next_command, now
-from fanout_wire import WireReader, open_reader
+from .proc import child_setup, next_command, now
+from .wire import WireReader, open_reader
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,68 @@
+"""The benchmarks at a tiny size: each must still run and print its figures, so that a benchmark
+that breaks fails the suite. What the figures are is not judged here; that every reader got every
+frame, and that each server measured has its figures, is."""
+
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from tests.server import ROOT, require_service
+
+pytestmark = pytest.mark.server
+
+
+def bench(module: str, *args: str) -> str:
+    """``python -m bench.MODULE ARGS`` as the README runs it; what it printed."""
+    command = [sys.executable, "-m", f"bench.{module}", *args]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, f"bench.{module} failed:\n{done.stdout}\n{done.stderr}"
+    return done.stdout
+
+
+def table(output: str, header: str) -> dict[str, list[str]]:
+    """The table whose header line (indented past the labels) starts with ``header``: each row's
+    cells by its label, the header's under ""."""
+    lines = output.splitlines()
+    start = next(n for n, line in enumerate(lines) if line[:1] == " " and line.lstrip().startswith(header))
+    rows = {"": re.split(r"\s{2,}", lines[start].strip())}
+    for line in lines[start + 1 :]:
+        if not line.strip():
+            break
+        label, *cells = re.split(r"\s{2,}", line.strip())
+        rows[label] = cells
+    return rows
+
+
+def require_program(name: str, install: str) -> None:
+    if shutil.which(name) is None:
+        require_service(f"{name} ({install})", "127.0.0.1", 1)  # skips, or fails on CI
+
+
+def test_the_fanout_benchmark_measures_liveblog_and_both_floors():
+    require_service("Redis", "127.0.0.1", 6379)
+    require_program("node", "apt-get install -y nodejs npm")
+    output = bench("fanout", "--readers", "5", "--rounds", "2", "--settle", "0.5", "--pause", "0.05")
+    rows = table(output, "liveblog")
+    assert rows[""] == ["liveblog", "websockets", "node ws"]
+    assert rows["readers connected"] == ["5/5"] * 3
+    assert rows["rounds completed (timed out)"] == ["2 (0)"] * 3
+    assert rows["missing / out-of-order frames"] == ["0 / 0"] * 3
+    assert rows["unexpected frames / wrong hello seq"] == ["0 / 0"] * 3
+    assert all(re.fullmatch(r"[\d,]+\.\d", cell) for cell in rows["server CPU per recipient (µs)"])
+    assert "Liveblog / node ws: last-reader latency" in output
+
+
+def test_the_read_path_benchmark_loads_the_page_the_feed_and_a_static_file():
+    require_program("wrk", "apt-get install -y wrk")
+    output = bench("readpath", "--entries", "20", "--duration", "1", "--connections", "2", "--threads", "1")
+    rows = table(output, "body (B)")
+    loads = ["reader page (per-seq cache)", "changes ?after=head-10", "static file, page's size (WhiteNoise)"]
+    assert [label for label in rows if label] == loads
+    for label in loads:
+        body, requests_per_second, *_ = rows[label]
+        assert int(body.replace(",", "")) > 1000 and float(requests_per_second.replace(",", "")) > 0
+    assert "socket errors" not in output and "non-2xx" not in output
+    assert re.search(r"page right after a post .*median [\d.]+", output)

@@ -208,3 +208,13 @@ def test_a_bare_time_follows_the_city_set_in_the_same_edit(event, alice):
     )
     assert response.status_code == 200 and response.json()["local_time"] == "17:42"
     assert response.json()["city"] is None and response.json()["dateline"] == "17:42"
+
+
+def test_a_text_that_is_not_valid_unicode_is_refused_with_where_it_goes_wrong(alice):
+    body = '{"body": "Berlin \\ud800 opens"}'  # a lone surrogate, as a broken client sends it
+    response = token_client(alice).post("/api/events/summit/entries/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["body"] == [
+        "The text holds a character that is not valid Unicode (U+D800): remove it."
+    ]
+    assert Entry.objects.count() == 0

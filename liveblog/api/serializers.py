@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 from rest_framework import serializers
+from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from liveblog.frames import entry_payload
 from liveblog.models import Entry, Event, Session, Speaker
@@ -124,10 +125,31 @@ class OccurredAtField(serializers.CharField):
         return value
 
 
+def _no_surrogates(value: str) -> None:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        code_point = ord(value[error.start])
+        raise serializers.ValidationError(
+            f"The text holds a character that is not valid Unicode (U+{code_point:X}): remove it."
+        ) from None
+
+
+class TextField(serializers.CharField):
+    """A CharField for long texts: DRF's check for surrogate characters (which no database or
+    socket takes) walks the text character by character in Python, 1.5 ms for a 6,000-character
+    entry; encoding it finds the same characters at C speed."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        kept = [v for v in self.validators if not isinstance(v, ProhibitSurrogateCharactersValidator)]
+        self.validators = [*kept, _no_surrogates]
+
+
 class EntryWriteSerializer(serializers.Serializer):
     """What an editor sends to create or change an entry. Needs ``event`` in its context."""
 
-    body = serializers.CharField(
+    body = TextField(
         max_length=20000,
         error_messages={
             "required": "An entry needs text: send it as body.",

@@ -70,14 +70,17 @@ def event_payload(event: Event) -> dict[str, Any]:
     }
 
 
-def frame_for_change(*, event: Event, seq: int, type: str, entry: Entry | None) -> str:
+def frame_for_change(
+    *, event: Event, seq: int, type: str, entry: Entry | None, payload: dict[str, Any] | None = None
+) -> str:
     """Serialize the frame for one change. An entry readers may not see (a draft, a tombstone)
-    goes out as ``entry.deleted`` with its id only, so no reader ever receives its text."""
+    goes out as ``entry.deleted`` with its id only, so no reader ever receives its text.
+    ``payload``: the entry's, when the caller already built it for another frame."""
     frame: dict[str, Any] = {"type": type, "seq": seq, "epoch": event.epoch}
     if entry is None:
         frame["event"] = event_payload(event)
     elif entry.is_visible:
-        frame["entry"] = entry_payload(entry)
+        frame["entry"] = payload or entry_payload(entry)
     else:
         frame["type"] = "entry.deleted"
         frame["entry"] = {"id": entry.pk}

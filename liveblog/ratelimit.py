@@ -38,9 +38,10 @@ def over_limit(scope: str, ident: str, rate: str) -> bool:
 def _count(key: str, window: int) -> int:
     """Count one more in the window's counter, which expires with the window."""
     if settings.REDIS_URL:
+        shared = f"{settings.LIVEBLOG_REDIS_PREFIX}:{key}"
         with redis_clients.sync_client().pipeline(transaction=False) as pipe:
-            pipe.incr(f"{settings.LIVEBLOG_REDIS_PREFIX}:{key}")
-            pipe.expire(f"{settings.LIVEBLOG_REDIS_PREFIX}:{key}", window + 1)
+            pipe.incr(shared)
+            pipe.expire(shared, window + 1)
             count, _ = pipe.execute()
         return int(count)
     cache = caches["ratelimit"]

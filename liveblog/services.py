@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from liveblog.delivery.bus import publish_on_commit
-from liveblog.frames import REWRITES_HISTORY, frame_for_change
+from liveblog.frames import REWRITES_HISTORY, entry_payload, frame_for_change
 from liveblog.models import Change, Entry, Event, Session, Speaker, new_epoch
 from liveblog.rendering import render_markdown
 from liveblog.reports.parser import Speaker as ParsedSpeaker
@@ -129,10 +129,12 @@ def rewrite_history(entry: Entry, *, change: Change) -> None:
     editor has withdrawn, and still ends on the same page. Replay rings in memory learn of it
     from the change's type (delivery.ring.Ring.rewritten)."""
     assert change.type in REWRITES_HISTORY
-    before = change.seq
-    for change in Change.objects.filter(entry=entry, seq__lt=before).only("pk", "seq", "type"):
-        frame = frame_for_change(event=entry.event, seq=change.seq, type=change.type, entry=entry)
-        Change.objects.filter(pk=change.pk).update(frame=frame)
+    payload = entry_payload(entry) if entry.is_visible else None  # rendered once for every frame
+    for earlier in Change.objects.filter(entry=entry, seq__lt=change.seq).only("pk", "seq", "type"):
+        frame = frame_for_change(
+            event=entry.event, seq=earlier.seq, type=earlier.type, entry=entry, payload=payload
+        )
+        Change.objects.filter(pk=earlier.pk).update(frame=frame)
 
 
 def _locked_entry(entry: Entry, expected_version: int | None) -> Entry:
@@ -261,13 +263,14 @@ def cities_add(*, event: Event, cities: Iterable[str], by: User) -> list[Session
     after its others. Readers get one ``event.updated`` when any was added."""
     lock_event(event)
     known = set(event.sessions.values_list("slug", flat=True))
+    position = _next_position(event)
     added: list[Session] = []
     for city in cities:
         slug = slugify(city)
         if slug in known:
             continue
         known.add(slug)
-        session = Session(event=event, city=city, slug=slug, position=_next_position(event))
+        session = Session(event=event, city=city, slug=slug, position=position + len(added))
         _session_save(session)
         added.append(session)
     if added:

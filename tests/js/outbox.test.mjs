@@ -32,7 +32,12 @@ class Timers {
     this.waiting = [];
   }
   setTimeout(callback, delay) {
-    this.waiting.push({ callback, delay });
+    const timer = { callback, delay };
+    this.waiting.push(timer);
+    return timer;
+  }
+  clearTimeout(timer) {
+    this.waiting = this.waiting.filter((waiting) => waiting !== timer);
   }
   async runNext() {
     const { callback } = this.waiting.shift();
@@ -185,4 +190,15 @@ test("every change is shown: the view hears of each state an entry passes throug
 
 test("keys are version 4 UUIDs", () => {
   assert.match(newKey(), /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+});
+
+test("entries submitted while offline keep one retry waiting, not one each", async () => {
+  const { send } = server(null);
+  const timers = new Timers();
+  const box = outbox(new Storage(), send, { timers });
+  for (const body of ["First.", "Second.", "Third."]) {
+    box.add({ body });
+    await box.flush();
+  }
+  assert.equal(timers.waiting.length, 1);
 });

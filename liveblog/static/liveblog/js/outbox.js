@@ -82,10 +82,12 @@ export class Outbox {
     return item.state === "rejected";
   }
 
+  /** One retry waits at a time: a flush started meanwhile (a submit, back online) replaces it. */
   retryLater() {
     const delay = this.retryDelay * (0.5 + this.random() / 2);
     this.retryDelay = Math.min(this.retryDelay * 2, LAST_RETRY_MS);
-    this.timers.setTimeout(() => this.flush(), delay);
+    this.timers.clearTimeout(this.retryTimer);
+    this.retryTimer = this.timers.setTimeout(() => this.flush(), delay);
   }
 
   save() {

@@ -80,7 +80,7 @@ function conflictNotice(theirs) {
 
 function closeEditor(entries, item, entry) {
   item.classList.remove("editing");
-  entries.upsert(entry);
+  entries.upsert(entry, { redraw: true }); // the form goes, even when the entry did not change
 }
 
 function deleteWithUndo(entries, undoBox, item, entry) {

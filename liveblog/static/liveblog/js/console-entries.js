@@ -18,16 +18,27 @@ export class EntryList {
     return this.list.querySelector(`li[data-id="${id}"]`);
   }
 
-  /** Shows this version of the entry unless a newer one is shown; an open edit form stays put. */
-  upsert(entry) {
+  /** Shows this version of the entry unless a newer one, or this very one, is shown (an editor's
+   * own change comes back in its frame); an open edit form stays put. ``redraw``: show it whatever is shown. */
+  upsert(entry, { redraw = false } = {}) {
     const current = this.entries.get(entry.id);
     if (current && current.version > entry.version) return;
+    // The same version can read differently: a renamed city or speaker is sent again unversioned.
+    if (!redraw && current && current.version === entry.version && current.html === entry.html) return;
     this.entries.set(entry.id, entry);
     const existing = this.item(entry.id);
     if (existing?.classList.contains("editing")) return;
     const item = render(entry);
     existing?.remove();
+    this.insert(item);
+  }
+
+  /** Newest first. An older entry than all shown (the list loading, page by page) goes last
+   * without a walk through the list. */
+  insert(item) {
     const key = sortKey(item);
+    const last = this.list.lastElementChild;
+    if (!last || compare(key, sortKey(last)) < 0) return this.list.append(item);
     const before = [...this.list.children].find((other) => compare(key, sortKey(other)) > 0);
     this.list.insertBefore(item, before || null);
   }

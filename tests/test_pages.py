@@ -402,7 +402,7 @@ def test_filters_by_city_speaker_and_key_moments_without_javascript(client, even
 
     page = client.get("/events/summit/").content.decode()
     chips = re.findall(r"<li><a [^>]*>(.*?)</a></li>", page.split('class="cities"')[1].split("</nav>")[0])
-    assert "Berlin 2 entries" in [re.sub(r"<[^>]+>", "", chip) for chip in chips]  # as a screen reader says it
+    assert "Berlin 2 entries" in [re.sub(r"<[^>]+>", "", chip) for chip in chips]  # as read aloud
     assert "From Paris." not in client.get("/events/summit/?city=berlin").content.decode()
     by_speaker = client.get(f"/events/summit/?speaker={hamid.pk}").content.decode()
     assert "by Hamid" in by_speaker and "key." not in by_speaker.split('class="entries"')[1]

@@ -50,7 +50,7 @@ def restart_servers(
     stop_all(servers, restart)
     for n, old in enumerate(servers):
         log = old.log.with_name(f"{old.log.stem}-restarted.log")
-        port = int(old.url.rpartition(":")[2])
+        port = old.port
         servers[n] = start_daphne(env, log, application=application, port=port, backlog=backlog)
         restart.logs.append(log)
     for server in servers:

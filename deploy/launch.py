@@ -62,14 +62,6 @@ def manage(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-def demo_site(env: dict[str, str]) -> str:
-    """The demo, set up as `make run` does it: the database, the static files, the sample event.
-    Returns what load_demo printed."""
-    manage(env, "migrate", "--noinput")
-    manage(env, "collectstatic", "--noinput")
-    return manage(env, "load_demo")
-
-
 @dataclass
 class Server:
     """One Daphne process started by ``start``."""

@@ -20,12 +20,11 @@ from pathlib import Path
 
 import pytest
 
-from deploy.launch import ROOT, demo_site, free_port, manage, production_env, serving
+from deploy.launch import ROOT, free_port, manage, production_env, serving
 from tests.helpers import SLUG, Api
 
 __all__ = [  # what the tests import from here, beside this module's own
     "ROOT",
-    "demo_site",
     "free_port",
     "manage",
     "production_env",

@@ -22,12 +22,21 @@ for every reader, one ``send()`` each, nothing through Twisted's write loop unle
 did not take the whole write. Anything else (another server, TLS, compression, a middleware
 that wraps ``send``) goes through the ASGI ``send`` (``AsgiReader``), its backlog measured
 here wherever Daphne is underneath.
+
+Keeping the line open: Daphne pings every connection each ``--ping-interval`` seconds and closes
+one whose pong does not come within ``--ping-timeout``. A reader the fan-out wrote to since the
+last check is not pinged: the frames kept the line open, and a peer that vanished under them is
+found by the kernel instead (``TCP_USER_TIMEOUT``: data unacknowledged for the interval plus the
+timeout closes the socket) or by the backlog bound. During an event that means no ping traffic
+to 10,000 readers at all; a quiet line is pinged as before.
 """
 
 import fcntl
 import os
+import socket
 import sys
 import termios
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -40,6 +49,7 @@ from liveblog.delivery.readers import AsgiReader, Reader, Send
 
 OPEN = AutobahnProtocol.STATE_OPEN
 OUTQ = termios.TIOCOUTQ if sys.platform == "linux" else None  # SIOCOUTQ for a TCP socket
+USER_TIMEOUT = getattr(socket, "TCP_USER_TIMEOUT", None)  # Linux: ms data may stay unacknowledged
 SCOPE_KEY = "liveblog.connection"  # where the scope carries Daphne's protocol for the socket
 # Bytes written straight to a socket between two readings of its kernel send queue: a reader
 # that stopped reading is found at most this far past LIVEBLOG_READER_BUFFER, and a reader that
@@ -51,18 +61,25 @@ class SocketReader:
     """A reader written to straight from the fan-out: to its socket whenever nothing is queued
     before the frames, else through Twisted's buffer, which keeps them in order."""
 
-    __slots__ = ("protocol", "transport", "send", "fileno", "unmeasured")
+    __slots__ = ("protocol", "transport", "send", "fileno", "unmeasured", "written")
 
     def __init__(self, protocol: Any) -> None:
         self.protocol, self.transport = protocol, protocol.transport
         self.send = self.transport.socket.send
         self.fileno = self.transport.socket.fileno()
         self.unmeasured = 0
+        self.written = False  # since the last ping check: see ReaderProtocol.check_timeouts
+        server = protocol.server
+        give_up = (server.ping_interval + server.ping_timeout) * 1000
+        if USER_TIMEOUT:
+            self.transport.socket.setsockopt(socket.IPPROTO_TCP, USER_TIMEOUT, int(give_up))
+        protocol.socket_reader = self
 
     def write(self, wire: bytes, frames: list[str]) -> int:
         transport = self.transport
         if self.protocol.state != OPEN:
             return 0  # closing: frames after a close frame break the protocol; it leaves soon
+        self.written = True
         if not transport.dataBuffer and not transport._tempDataLen:
             try:
                 sent = self.send(wire)
@@ -144,6 +161,16 @@ def _compressed(protocol: Any) -> bool:
 
 class ReaderProtocol(WebSocketProtocol):
     maxMessagePayloadSize: int  # set from the factory's options on each connection
+    socket_reader: SocketReader | None = None  # set when the fan-out writes to it directly
+
+    def check_timeouts(self) -> None:
+        """Daphne's periodic check (timeouts, and a ping once ``ping_interval`` has passed since
+        the last): frames written since the previous check count as that ping."""
+        reader = self.socket_reader
+        if reader is not None and reader.written:
+            reader.written = False
+            self.last_ping = time.time()
+        super().check_timeouts()
 
     def sendMessage(self, *args: Any, **kwargs: Any) -> None:
         # sendMessage writes synchronously, so lifting the limit for its duration is exact.

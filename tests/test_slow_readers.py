@@ -88,6 +88,49 @@ def test_a_reader_that_never_answers_pings_is_closed(new_site):
         assert dropped(silent), "the silent reader is still connected after 15 s"
 
 
+def opcodes(sock: socket.socket, seconds: float) -> list[int]:
+    """The opcodes of the frames a reader's socket receives within ``seconds`` (1: text, 9: ping)."""
+    seen, data = [], b""
+    end = time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 0:
+        sock.settimeout(left)
+        try:
+            chunk = sock.recv(1 << 16)
+        except TimeoutError:
+            break
+        assert chunk, "the server closed the reader's connection"
+        data += chunk
+        while len(data) >= 2:  # a server's frames are not masked
+            size, start = data[1] & 0x7F, 2
+            if size >= 126:
+                width = 2 if size == 126 else 8
+                if len(data) < 2 + width:
+                    break
+                size, start = int.from_bytes(data[2 : 2 + width], "big"), 2 + width
+            if len(data) < start + size:
+                break
+            seen.append(data[0] & 0x0F)
+            data = data[start + size :]
+    return seen
+
+
+def test_frames_keep_a_readers_line_open_and_a_quiet_line_is_pinged(new_site):
+    """While entries flow, the frames themselves keep the line open: no ping is sent on top of
+    them. Once the line goes quiet, the reader is pinged again."""
+    site = new_site(
+        LIVEBLOG_WS_PING_INTERVAL="1", LIVEBLOG_WS_PING_TIMEOUT="30", LIVEBLOG_WRITE_RATE="100000/m"
+    )
+    with site.serve() as base:
+        api = site.api(base)
+        sock = stalled_reader(base, head(base))  # it reads below, and never answers a ping
+        busy: list[int] = []
+        for n in range(16):  # 5 s: two and a half ping intervals, at least two of Daphne's checks
+            api.post_entry(f"Entry {n} of a busy minute.")
+            busy += opcodes(sock, 0.3)
+        assert busy.count(1) >= 16 and 9 not in busy, busy
+        assert 9 in opcodes(sock, 6), "a quiet reader was not pinged within 6 s"
+
+
 SESSION = """
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore

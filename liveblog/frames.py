@@ -71,11 +71,18 @@ def event_payload(event: Event) -> dict[str, Any]:
 
 
 def frame_for_change(
-    *, event: Event, seq: int, type: str, entry: Entry | None, payload: dict[str, Any] | None = None
+    *,
+    event: Event,
+    seq: int,
+    type: str,
+    entry: Entry | None,
+    payload: dict[str, Any] | None = None,
+    counts: dict[str, Any] | None = None,
 ) -> str:
     """Serialize the frame for one change. An entry readers may not see (a draft, a tombstone)
     goes out as ``entry.deleted`` with its id only, so no reader ever receives its text.
-    ``payload``: the entry's, when the caller already built it for another frame."""
+    ``payload``: the entry's, when the caller already built it for another frame. ``counts``:
+    the event's published entries after the change, in all and in the cities it touched."""
     frame: dict[str, Any] = {"type": type, "seq": seq, "epoch": event.epoch}
     if entry is None:
         frame["event"] = event_payload(event)
@@ -84,6 +91,8 @@ def frame_for_change(
     else:
         frame["type"] = "entry.deleted"
         frame["entry"] = {"id": entry.pk}
+    if counts is not None:
+        frame["counts"] = counts
     return _dumps(frame)
 
 

@@ -5,13 +5,15 @@ Writes go through ``liveblog.services``; nothing here bumps seq or appends chang
 
 import secrets
 import zoneinfo
-from datetime import datetime
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
 
 
 def new_epoch() -> str:
@@ -235,6 +237,24 @@ class Entry(models.Model):
         city and speaker, those it has: the Atom entry titles, JSON-LD headlines, the API and the
         JSON export."""
         return _joined(self.time_and_city, str(self.speaker or ""))
+
+    @property
+    def text(self) -> str:
+        """The entry's words as plain text: its Markdown rendered, then the markup taken out."""
+        return " ".join(strip_tags(self.body_html).split())
+
+    @property
+    def headline(self) -> str:
+        """What the entry says, in at most 110 characters: its dateline and the start of its text
+        ("17:42 · Berlin · Mr. Hamid Moaser: Also the resistance was chanting…"). The Atom titles,
+        the JSON-LD updates, the key moments and the permalink's title."""
+        words = Truncator(self.text).chars(max(20, 108 - len(self.dateline)), truncate="…")
+        return f"{self.dateline}: {words}" if words else self.dateline
+
+    @property
+    def day(self) -> date:
+        """The date the entry happened on, in its venue's time: day separators go between days."""
+        return self.local_occurred_at.date()
 
     @property
     def time_and_city(self) -> str:

@@ -2,6 +2,7 @@
 
 import hashlib
 from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -15,6 +16,7 @@ from liveblog.heads import Head
 from liveblog.models import Entry, EntryQuerySet, Event, Session, Speaker
 
 PAGE_SIZE = 50
+CITIES_LISTED = 12  # beside the stream: the cities with most entries; the filter finds the rest
 ORDERS = ("newest", "oldest")
 
 
@@ -50,12 +52,11 @@ class ReaderView:
     def from_request(cls, request: HttpRequest, event: Event, sessions: list[Session]) -> "ReaderView":
         """Unknown or malformed values are ignored, never an error: a shared link keeps working."""
         params = request.GET
-        city = params.get("city")
         order = params.get("order")
         return cls(
             event=event,
             order=order if order in ORDERS else default_order(event),
-            city=city if city in {s.slug for s in sessions} else None,
+            city=_city(params.get("city"), sessions),
             speaker=_int(params.get("speaker")),
             key=params.get("key") == "1",
             cursor=_int(params.get("cursor")),
@@ -94,6 +95,15 @@ class ReaderView:
         return rows, self.url() + f"&cursor={rows[-1].pk}"
 
 
+def _city(value: str | None, sessions: list[Session]) -> str | None:
+    """The city asked for, by slug or (from the filter's search box, without JavaScript) by name."""
+    wanted = " ".join((value or "").split()).casefold()
+    for session in sessions:
+        if wanted in (session.slug, session.city.casefold()):
+            return session.slug
+    return None
+
+
 def _int(value: str | None) -> int | None:
     return int(value) if value and value.isascii() and value.isdigit() and len(value) < 12 else None
 
@@ -102,6 +112,23 @@ def city_counts(event: Event) -> list[Session]:
     """The event's cities, each with ``entry_count``: its published entries."""
     published = Q(entries__deleted_at__isnull=True, entries__status=Entry.Status.PUBLISHED)
     return list(event.sessions.annotate(entry_count=Count("entries", filter=published)))
+
+
+def last_updated(event: Event) -> datetime | None:
+    """When the report last changed: its newest change."""
+    return event.changes.order_by("-seq").values_list("created_at", flat=True).first()
+
+
+def published_count(event: Event) -> int:
+    """Published entries in all, with or without a city."""
+    return Entry.objects.published().filter(event=event).count()
+
+
+def cities_listed(sessions: list[Session]) -> list[Session]:
+    """The cities listed beside the stream: all of a few, the busiest of many."""
+    if len(sessions) <= CITIES_LISTED:
+        return sessions
+    return sorted(sessions, key=lambda s: -s.entry_count)[:CITIES_LISTED]  # type: ignore[attr-defined]
 
 
 def live_now(sessions: list[Session]) -> list[Session]:

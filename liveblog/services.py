@@ -13,7 +13,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.auth.models import User as Account  # the project's AUTH_USER_MODEL
 from django.db import IntegrityError, transaction
-from django.db.models import Value
+from django.db.models import Count, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
@@ -51,11 +51,17 @@ def lock_event(event: Event) -> None:
     event.seq, event.epoch = Event.objects.select_for_update().values_list("seq", "epoch").get(pk=event.pk)
 
 
-def _append_change(*, event: Event, type: str, by: User, entry: Entry | None = None) -> Change:
-    """Call after lock_event, in the same transaction."""
+def _append_change(
+    *, event: Event, type: str, by: User, entry: Entry | None = None, moved_from: int | None = None
+) -> Change:
+    """Call after lock_event, in the same transaction. ``moved_from``: the city (session id) an
+    edited entry was in before, whose count of entries changes too."""
     seq = event.seq = event.seq + 1
     Event.objects.filter(pk=event.pk).update(seq=seq)
-    frame = frame_for_change(event=event, seq=seq, type=type, entry=entry)
+    counts = None
+    if entry is not None:
+        counts = entry_counts(event, {pk for pk in (entry.session_id, moved_from) if pk is not None})
+    frame = frame_for_change(event=event, seq=seq, type=type, entry=entry, counts=counts)
     change = Change.objects.create(
         event=event, seq=seq, type=type, entry=entry, actor=_actor(by), frame=frame
     )
@@ -64,6 +70,17 @@ def _append_change(*, event: Event, type: str, by: User, entry: Entry | None = N
 
 
 SpeakerLike = Speaker | ParsedSpeaker | str | None
+
+
+def entry_counts(event: Event, session_ids: Iterable[int]) -> dict[str, Any]:
+    """The event's published entries counted, in all and in the given cities: what a change
+    to an entry tells readers, so that every count on an open page stays right."""
+    ids = list(session_ids)
+    published = Entry.objects.published().filter(event=event).order_by()
+    cities = {slug: 0 for slug in Session.objects.filter(pk__in=ids).values_list("slug", flat=True)}
+    for row in published.filter(session_id__in=ids).values("session__slug").annotate(n=Count("id")):
+        cities[row["session__slug"]] = row["n"]
+    return {"all": published.count(), "cities": cities}
 
 
 def _speaker(value: SpeakerLike) -> Speaker | None:
@@ -155,13 +172,16 @@ def entry_update(*, entry: Entry, by: User, expected_version: int | None = None,
     if unknown:
         raise TypeError(f"Entries have no field(s) {', '.join(sorted(unknown))}.")
     current = _locked_entry(entry, expected_version)
+    moved_from = current.session_id
     if "speaker" in changes:
         changes["speaker"] = _speaker(changes["speaker"])
     for name, value in changes.items():
         setattr(current, name, value)
     current.version += 1
     _save_entry(current)
-    change = _append_change(event=current.event, type=Change.Type.ENTRY_UPDATED, by=by, entry=current)
+    change = _append_change(
+        event=current.event, type=Change.Type.ENTRY_UPDATED, by=by, entry=current, moved_from=moved_from
+    )
     rewrite_history(current, change=change)
     return current
 

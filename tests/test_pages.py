@@ -44,8 +44,10 @@ def test_the_reader_page_shows_venue_time_city_speaker_and_body(client, event, a
 
     assert "<h1>Summit</h1>" in page
     assert "Saturday 25 August 2018, 17:00" in page  # the event's start, in its own timezone
-    assert 'title="25 August 2018, 17:42 (Europe/Paris)"' in page
-    assert '<time datetime="2018-08-25T15:42:00+00:00"' in page and ">17:42</time>" in page
+    assert 'data-day-label="Saturday 25 August 2018" data-zone="Europe/Paris"' in page
+    assert '<h3 class="day" data-day="2018-08-25">Saturday 25 August 2018</h3>' in page
+    assert '>17:42<span class="entry__date"> · 25 Aug 2018</span></time>' in page
+    assert '<time datetime="2018-08-25T15:42:00+00:00"' in page
     assert '<span class="entry__city">Berlin</span>' in page
     assert (
         '<span class="entry__honorific">Mr.</span> <strong class="entry__speaker-name">Hamid Moaser</strong>'
@@ -91,7 +93,7 @@ def test_entries_of_one_minute_read_in_the_order_they_were_posted_everywhere(cli
     page = client.get("/events/summit/").content.decode()  # live: newest first
     assert order(page.split('class="entries"')[1]) == newest_first
     assert order(page.split('class="pinned"')[1].split("</section>")[0]) == newest_first
-    assert order(page.split('class="key-moments"')[1].split("</nav>")[0]) == posted
+    assert order(page.split('class="panel key-moments"')[1].split("</details>")[0]) == posted
     oldest = client.get("/events/summit/?order=oldest").content.decode()
     assert order(oldest.split('class="entries"')[1]) == posted
     assert order(client.get("/events/summit/feed/").content.decode()) == newest_first
@@ -375,9 +377,10 @@ def test_key_moments_show_the_dateline_and_the_permalink_and_markdown_the_speake
         '<meta property="og:title" content="19:31 — Summit">'
         in client.get(f"/events/summit/entries/{news.pk}/").content.decode()
     )
-    key = client.get("/events/summit/").content.decode().split('class="key-moments"')[1].split("</nav>")[0]
+    page = client.get("/events/summit/").content.decode()
+    key = page.split('class="panel key-moments"')[1].split("</details>")[0]
     lines = [re.sub(r"<[^>]+>", "", item) for item in re.findall(r"<li[^>]*>(.*?)</li>", key)]
-    assert lines == ["17:42 · Berlin · Mr. Hamid Moaser — Down with them.", "19:31 — News."]
+    assert lines == ["17:42 · Berlin · Mr. Hamid Moaser Down with them.", "19:31 News."]
     client.force_login(alice)
     markdown = client.get("/events/summit/console/export.markdown").content.decode()
     assert "## 17:42 · Berlin\n**Mr. Hamid Moaser**, Spokesman\n" in markdown
@@ -401,7 +404,9 @@ def test_filters_by_city_speaker_and_key_moments_without_javascript(client, even
     services.entry_create(event=event, by=alice, body="From Paris.", session=event.sessions.get(slug="paris"))
 
     page = client.get("/events/summit/").content.decode()
-    chips = re.findall(r"<li><a [^>]*>(.*?)</a></li>", page.split('class="cities"')[1].split("</nav>")[0])
+    chips = re.findall(
+        r"<li><a [^>]*>(.*?)</a></li>", page.split('class="panel cities"')[1].split("</details>")[0]
+    )
     assert "Berlin 2 entries" in [re.sub(r"<[^>]+>", "", chip) for chip in chips]  # as read aloud
     assert "From Paris." not in client.get("/events/summit/?city=berlin").content.decode()
     by_speaker = client.get(f"/events/summit/?speaker={hamid.pk}").content.decode()
@@ -461,7 +466,7 @@ def test_pinned_entries_and_key_moments_are_listed(client, event, alice):
     page = client.get("/events/summit/").content.decode()
     pinned = page.split('class="pinned"')[1].split("</section>")[0]
     assert "Read this first." in pinned and 'id="pinned-' in pinned
-    key = page.split('class="key-moments"')[1].split("</nav>")[0]
+    key = page.split('class="panel key-moments"')[1].split("</details>")[0]
     assert "The moment it happened." in key and 'href="#entry-' in key
 
 

@@ -73,13 +73,16 @@ def test_the_order_toggle_is_remembered(browser, site):
 def test_filters_work_without_javascript(browser, site):
     base, _ = site
     page = open_page(browser, f"{base}/events/{SLUG}/", java_script_enabled=False)
-    page.click("nav.cities a:has-text('Berlin')")
+    page.click(".filter summary")  # one control, folded until asked for
+    page.fill("#filter-city", "berlin")  # the city searched for by name, in any case
+    page.click(".filter button[type=submit]")
     assert page.locator(".entries article.entry").count() == 2
     assert "Farideh Goudarzi" in page.inner_text(".entries")
+    assert page.inner_text(".filter summary") == "Filter: Berlin"
     page.select_option("#filter-speaker", label="Hamid Moaser")
-    page.click(".filters__apply")
+    page.click(".filter button[type=submit]")
     assert page.locator(".entries article.entry").count() == 1
-    assert "Hamid Moaser" in page.inner_text(".entries") and "city=berlin" in page.url
+    assert "Hamid Moaser" in page.inner_text(".entries") and "city=Berlin" in page.url
 
 
 def test_live_frames_outside_the_filter_stay_hidden(browser, site):
@@ -159,12 +162,27 @@ def test_a_permalink_can_be_copied_and_opens_highlighted(browser, site):
 
 
 def test_times_show_the_venue_the_reader_and_how_long_ago(browser, site):
-    base, _ = site
+    base, api = site
     page = open_page(browser, f"{base}/events/{SLUG}/?order=oldest", timezone_id="America/New_York")
     first = page.locator(".entries article.entry").first
-    assert first.locator(".entry__time").inner_text() == "17:03"
-    assert first.locator(".entry__reader-time").inner_text().startswith("11:03")  # 11:03 or 11:03 AM
-    assert "years ago" in first.locator(".entry__ago").inner_text()
+    # Venue time first, the date because it is not today; the reader's own time on the same
+    # 24-hour clock; no "8 years ago".
+    assert first.locator(".entry__time").inner_text() == "17:03 · 25 Aug 2018"
+    assert first.locator(".entry__reader-time").inner_text() == "11:03 your time"
+    assert first.locator(".entry__ago").inner_text() == ""
+    assert page.inner_text(".entries h3.day >> nth=0") == "SATURDAY 25 AUGUST 2018"  # as shown
+    entry = api.post_entry("Said just now.", city="london")
+    posted = page.locator(f"#entry-{entry['id']}")
+    assert posted.locator(".entry__time").inner_text() == entry["local_time"]  # today: no date
+    assert posted.locator(".entry__ago").inner_text() == "just now"
+    above = page.evaluate(  # the nearest date line above the entry
+        f"[...document.querySelectorAll('#entry-{entry['id']} ~ *, .entries > *')]"
+        f".filter((n) => n.compareDocumentPosition(document.getElementById('entry-{entry['id']}')) & 4)"
+        ".filter((n) => n.matches('h3.day')).pop().outerHTML"
+    )
+    today = posted.get_attribute("data-day-label")
+    day = posted.get_attribute("data-day")
+    assert today != "Saturday 25 August 2018" and above == f'<h3 class="day" data-day="{day}">{today}</h3>'
 
 
 def test_older_entries_load_with_the_keyboard_and_by_plain_link(browser, site):

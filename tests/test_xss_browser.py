@@ -550,7 +550,7 @@ def test_payloads_arriving_live_never_run(browser, site, editor_state):
         reader.page.wait_for_selector(f"#pinned-{ids[0]}", state="attached", timeout=10_000)
         reader.page.wait_for_selector(f"#entry-{ids[1]}[data-version='2']", state="attached", timeout=10_000)
         reader.page.wait_for_function(
-            "(city) => document.querySelector('nav.cities').textContent.includes(city)",
+            "(city) => document.querySelector('.cities').textContent.includes(city)",
             arg=CITY_PAYLOADS[1],
             timeout=10_000,
         )

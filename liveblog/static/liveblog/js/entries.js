@@ -14,9 +14,10 @@ export function compare([timeA, idA], [timeB, idB]) {
   return timeA - timeB || idA - idB;
 }
 
-// "17:42 · Berlin": the server sends it as `dateline` (with the speaker) where it knows it.
-export function dateline(entry) {
-  return entry.dateline ?? [entry.local_time, entry.city?.name].filter(Boolean).join(" · ");
+// An entry's words as plain text: its rendered html without the markup (no Markdown shows).
+export function textOf(html) {
+  const body = toNode(html)?.querySelector(".entry__body");
+  return (body?.textContent ?? "").replace(/\s+/g, " ").trim();
 }
 
 export function excerpt(text, words = 12) {

@@ -9,6 +9,7 @@ function applyFrame(view, feed, frame) {
   if (frame.type === "entry.created" || frame.type === "entry.updated") view.upsert(frame.entry);
   else if (frame.type === "entry.deleted") view.remove(frame.entry.id);
   else if (frame.type === "event.updated") updateEvent(view, feed, frame.event);
+  view.changed(frame);
 }
 
 function updateEvent(view, feed, event) {
@@ -23,22 +24,71 @@ function updateEvent(view, feed, event) {
 }
 
 function updateCities(view, cities) {
-  const nav = document.querySelector("nav.cities ul");
-  if (!nav || !Array.isArray(cities)) return;
-  const links = [...nav.querySelectorAll("a")].slice(1); // after "All cities"
-  const shown = links.map((a) => new URL(a.href).searchParams.get("city") + "=" + a.firstChild.textContent.trim());
-  if (shown.join("|") === cities.map((c) => `${c.slug}=${c.name}`).join("|")) return;
-  links.forEach((a) => a.parentElement.remove());
+  // A city added or renamed: the list beside the stream and the filter's suggestions follow.
+  if (!Array.isArray(cities)) return;
+  const options = document.querySelector("#filter-cities");
+  if (options) options.replaceChildren(...cities.map((c) => Object.assign(document.createElement("option"), { value: c.name })));
+  const list = document.querySelector(".cities ul");
+  if (!list) return;
+  const links = new Map([...list.querySelectorAll("a[data-city]")].map((a) => [a.dataset.city, a]));
+  const listed = links.size - 1; // besides "All cities"
   for (const city of cities) {
-    const url = new URL(location.href);
-    url.searchParams.set("city", city.slug);
-    url.hash = "";
-    const link = Object.assign(document.createElement("a"), { href: url.search, textContent: city.name });
-    if (city.slug === view.filter.city) link.setAttribute("aria-current", "page");
-    const item = document.createElement("li");
-    item.append(link);
-    nav.append(item);
+    const link = links.get(city.slug);
+    if (link) link.firstChild.textContent = `${city.name} `;
+    else if (cities.length <= 12 && listed < 12) list.append(cityItem(view, city));
   }
+  const count = document.querySelector(".cities .panel__count");
+  if (count) count.textContent = String(cities.length);
+}
+
+function cityItem(view, city) {
+  const url = new URL(location.href);
+  url.searchParams.set("city", city.slug);
+  url.searchParams.delete("cursor");
+  url.hash = "";
+  const link = Object.assign(document.createElement("a"), { href: url.search });
+  link.dataset.city = city.slug;
+  if (city.slug === view.filter.city) link.setAttribute("aria-current", "page");
+  const count = Object.assign(document.createElement("span"), { className: "count", textContent: "0" });
+  count.dataset.count = city.slug;
+  const unit = Object.assign(document.createElement("span"), { className: "visually-hidden", textContent: " entries" });
+  link.append(`${city.name} `, count, unit);
+  const item = document.createElement("li");
+  item.append(link);
+  return item;
+}
+
+function openPanelsOnWideScreens() {
+  // Key moments and cities sit open beside the stream on a wide screen, folded on a phone.
+  const wide = window.matchMedia("(min-width: 64rem)");
+  const apply = () => document.querySelectorAll("details[data-open-wide]").forEach((d) => (d.open = wide.matches));
+  apply();
+  wide.addEventListener("change", apply);
+}
+
+function linksLeaveTheFrame() {
+  // In a frame on another site, a link to one of the report's pages opens it in a new tab: the
+  // pages themselves refuse to be framed, and the host page stays where the reader left it.
+  if (window.parent === window) return;
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest?.("a[href]");
+    if (!link || link.getAttribute("href").startsWith("#") || link.classList.contains("more__link")) return;
+    link.target = "_blank";
+    link.rel = "noopener";
+  });
+}
+
+function reportHeight() {
+  // In a frame on another site: tell the host page how tall the report is, so that it can size
+  // the frame (see the README's "Embedding").
+  if (window.parent === window) return;
+  let last = 0;
+  new ResizeObserver(() => {
+    const height = Math.ceil(document.documentElement.scrollHeight);
+    if (height === last) return;
+    last = height;
+    window.parent.postMessage({ type: "liveblog:height", event: root.dataset.event, height }, "*");
+  }).observe(document.body);
 }
 
 function end(feed) {
@@ -48,7 +98,7 @@ function end(feed) {
     const notice = Object.assign(document.createElement("p"), { className: "ended-notice" });
     notice.textContent = "This event has ended. The report below is the complete archive.";
     notice.setAttribute("role", "status");
-    document.querySelector(".live-bar")?.after(notice);
+    document.querySelector(".toolbar")?.before(notice);
   }
 }
 
@@ -114,6 +164,8 @@ if (root && !rememberOrder()) {
   loadOnScroll(view);
   const target = location.hash.match(/^#entry-(\d+)$/);
   if (target) view.reveal(target[1]);
-  document.querySelector("#filter-speaker")?.addEventListener("change", (event) => event.target.form.submit());
+  openPanelsOnWideScreens();
+  linksLeaveTheFrame();
+  reportHeight();
   window.liveblog = feed;
 }

@@ -1,12 +1,14 @@
 // The reader page's DOM: entries in order, pinned copies, key moments, "N new updates",
 // times in the reader's own zone, "Show older", and the place a reader is reading kept still.
 
-import { compare, dateline, excerpt, sortKey, toNode } from "./entries.js";
-import { copyLink } from "./share.js";
+import { compare, excerpt, sortKey, textOf, toNode } from "./entries.js";
+import { share } from "./share.js";
 
 const AGO = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
-const READER_TIME = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit" });
+// One clock on the page: 24-hour, as the venues' times are written.
+const READER_TIME = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 const READER_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
+const HOUR = 3600 * 1000;
 
 export class ReportView {
   constructor(root) {
@@ -20,10 +22,29 @@ export class ReportView {
     this.unseen = 0;
     this.announced = 0;
     root.querySelectorAll("article.entry").forEach((node) => this.enhance(node));
-    document.querySelectorAll(".pinned article.entry").forEach((node) => this.enhance(node));
+    this.drawDays();
+    this.refreshTimes();
     this.banner?.querySelector("button").addEventListener("click", () => this.showNewest());
     window.addEventListener("scroll", () => this.noticeSeen(), { passive: true });
     setInterval(() => this.refreshTimes(), 30000);
+  }
+
+  // The report as a whole: counts and the time it last changed ---------------------------------
+
+  changed(frame) {
+    // Any change to the feed: the report was updated now, and its counts are as the frame says.
+    const updated = document.querySelector("time[data-ago]");
+    if (updated) {
+      updated.dateTime = new Date().toISOString();
+      this.refreshTimes();
+    }
+    if (!frame.counts) return;
+    const counts = { "": frame.counts.all, ...frame.counts.cities };
+    for (const [slug, count] of Object.entries(counts)) {
+      for (const node of document.querySelectorAll(`.count[data-count="${CSS.escape(slug)}"]`)) {
+        node.textContent = String(count);
+      }
+    }
   }
 
   // Entries ---------------------------------------------------------------------------------
@@ -38,7 +59,7 @@ export class ReportView {
   upsert(entry) {
     this.syncHighlights(entry);
     const existing = document.getElementById(`entry-${entry.id}`);
-    if (!this.matches(entry)) return this.keepPlace(() => existing?.remove());
+    if (!this.matches(entry)) return this.keepPlace(() => this.drop(existing));
     const node = this.enhance(toNode(entry.html));
     if (existing && existing.dataset.occurredAt === node.dataset.occurredAt) {
       return this.keepPlace(() => existing.replaceWith(node));
@@ -47,14 +68,37 @@ export class ReportView {
     this.keepPlace(() => {
       existing?.remove();
       this.insertInOrder(node);
+      this.drawDays();
     });
     if (!existing) this.arrived(node);
   }
 
   remove(id) {
-    this.keepPlace(() => document.getElementById(`entry-${id}`)?.remove());
+    this.keepPlace(() => this.drop(document.getElementById(`entry-${id}`)));
     document.getElementById(`pinned-${id}`)?.remove();
+    this.removeEmptyPinned();
     this.removeKeyMoment(document.querySelector(`.key-moments li[data-id="${id}"]`));
+  }
+
+  drop(node) {
+    if (!node) return;
+    node.remove();
+    this.drawDays();
+  }
+
+  drawDays() {
+    // A date line wherever the day (in the venue's time) changes from one entry to the next.
+    this.root.querySelectorAll("h3.day").forEach((line) => line.remove());
+    let previous = null;
+    for (const node of this.root.querySelectorAll("article.entry")) {
+      const day = node.dataset.day;
+      if (day && day !== previous) {
+        const line = Object.assign(document.createElement("h3"), { className: "day", textContent: node.dataset.dayLabel });
+        line.dataset.day = day;
+        node.before(line);
+      }
+      previous = day;
+    }
   }
 
   belongsOnPage(node) {
@@ -78,33 +122,44 @@ export class ReportView {
 
   enhance(node) {
     const time = node.querySelector("time[datetime]");
-    if (time) {
+    const meta = node.querySelector(".entry__meta");
+    if (time && meta) {
       const when = new Date(time.dateTime);
-      const venueZone = time.title.match(/\(([^)]+)\)$/)?.[1];
-      time.title = `${time.title} — ${READER_TIME.format(when)} your time`;
-      const meta = node.querySelector(".entry__meta");
-      if (meta && venueZone && venueZone !== READER_ZONE) {
-        meta.insertAdjacentHTML("beforeend", `<span class="entry__reader-time">${READER_TIME.format(when)} your time</span>`);
+      const zone = node.dataset.zone;
+      const today = zone && node.dataset.day === dayIn(zone, new Date());
+      node.querySelector(".entry__date")?.toggleAttribute("hidden", !!today);
+      if (zone && zone !== READER_ZONE) {
+        const own = Object.assign(document.createElement("span"), { className: "entry__reader-time" });
+        own.textContent = `${READER_TIME.format(when)} your time`;
+        meta.append(own);
       }
-      meta?.insertAdjacentHTML("beforeend", '<span class="entry__ago"></span>');
+      meta.insertAdjacentHTML("beforeend", '<span class="entry__ago"></span>');
       this.refreshTimes(node);
     }
     const link = node.querySelector("a.entry__time[href]");
-    if (link && navigator.clipboard && !node.querySelector(".entry__share")) {
-      const button = Object.assign(document.createElement("button"), { type: "button", textContent: "Copy link" });
-      button.className = "link-button entry__share";
+    if (link && meta && (navigator.share || navigator.clipboard) && !node.querySelector(".entry__share")) {
+      const button = Object.assign(document.createElement("button"), { type: "button", textContent: "Share" });
+      button.className = "entry__share";
       button.dataset.copy = link.getAttribute("href");
-      button.addEventListener("click", () => copyLink(button));
-      node.querySelector(".entry__meta")?.append(button);
+      button.setAttribute("aria-label", `Share the entry of ${link.textContent.trim()}`);
+      button.addEventListener("click", () => share(button));
+      meta.append(button);
     }
     return node;
   }
 
   refreshTimes(scope = document) {
+    // Relative times only where they help: within the last hour ("just now", "12 minutes ago").
     const now = Date.now();
-    for (const node of scope.querySelectorAll ? scope.querySelectorAll(".entry__ago") : []) {
+    for (const node of scope.querySelectorAll(".entry__ago")) {
       const time = node.closest("article")?.querySelector("time[datetime]");
-      if (time) node.textContent = relative(new Date(time.dateTime).getTime() - now);
+      node.textContent = time ? recently(now - new Date(time.dateTime).getTime()) : "";
+    }
+    if (scope !== document) return;
+    for (const time of document.querySelectorAll("time[data-ago]")) {
+      time.dataset.absolute ??= time.textContent;
+      const ago = recently(now - new Date(time.dateTime).getTime());
+      time.textContent = ago || time.dataset.absolute;
     }
   }
 
@@ -113,42 +168,79 @@ export class ReportView {
   syncHighlights(entry) {
     const copy = document.getElementById(`pinned-${entry.id}`);
     if (entry.pinned) {
-      const node = this.enhance(toNode(entry.html));
-      node.id = `pinned-${entry.id}`;
-      if (copy) copy.replaceWith(node);
-      else this.pinnedSection()?.querySelector("h2").after(node);
-    } else copy?.remove();
-    const item = document.querySelector(`.key-moments li[data-id="${entry.id}"]`);
-    if (!entry.key_moment) return this.removeKeyMoment(item);
+      const item = this.highlightItem(entry, "li", "pinned__item", 16);
+      item.id = `pinned-${entry.id}`;
+      item.prepend(Object.assign(document.createElement("span"), { className: "pinned__label", textContent: "Pinned" }), " ");
+      if (copy) copy.replaceWith(item);
+      else this.pinnedList()?.prepend(item);
+    } else {
+      copy?.remove();
+      this.removeEmptyPinned();
+    }
+    const existing = document.querySelector(`.key-moments li[data-id="${entry.id}"]`);
+    if (!entry.key_moment) return this.removeKeyMoment(existing);
     const list = document.querySelector(".key-moments ol");
     if (!list) return;
-    list.closest("nav").hidden = false;
-    const li = document.createElement("li");
-    li.dataset.id = entry.id;
-    const a = Object.assign(document.createElement("a"), { href: `#entry-${entry.id}` });
-    a.textContent = `${dateline(entry)} — ${excerpt(entry.body)}`;
-    li.append(a);
-    if (item) item.replaceWith(li);
-    else list.append(li);
+    list.closest(".key-moments").hidden = false;
+    const item = this.highlightItem(entry, "li", "", 14);
+    const time = Object.assign(document.createElement("time"), { dateTime: entry.occurred_at, textContent: entry.dateline });
+    const link = item.querySelector("a");
+    link.firstChild.replaceWith(Object.assign(document.createElement("span"), { className: "key-moments__text", textContent: link.textContent }));
+    link.prepend(time, " ");
+    if (existing) existing.replaceWith(item);
+    else this.insertKeyMoment(list, item, entry);
+    this.countKeyMoments();
+  }
+
+  highlightItem(entry, tag, className, words) {
+    // A line naming the entry, linking to it: in the stream if it is on the page, else its permalink.
+    const item = Object.assign(document.createElement(tag), { className });
+    item.dataset.id = entry.id;
+    item.dataset.occurredAt = entry.occurred_at;
+    const onPage = document.getElementById(`entry-${entry.id}`);
+    const href = onPage ? `#entry-${entry.id}` : toNode(entry.html)?.querySelector("a.entry__time")?.getAttribute("href");
+    const link = Object.assign(document.createElement("a"), { href: href || `#entry-${entry.id}` });
+    link.textContent = excerpt(textOf(entry.html), words);
+    item.append(link);
+    return item;
+  }
+
+  insertKeyMoment(list, item, entry) {
+    const when = Date.parse(entry.occurred_at);
+    const later = [...list.children].find((li) => Date.parse(li.querySelector("time")?.dateTime) > when);
+    if (later) later.before(item);
+    else list.append(item);
+  }
+
+  countKeyMoments() {
+    const panel = document.querySelector(".key-moments");
+    const count = panel?.querySelector(".panel__count");
+    if (count) count.textContent = String(panel.querySelectorAll("li").length);
   }
 
   removeKeyMoment(item) {
-    const nav = item?.closest("nav");
+    const panel = item?.closest(".key-moments");
     item?.remove();
-    if (nav && !nav.querySelector("li")) nav.hidden = true;
+    if (panel && !panel.querySelector("li")) panel.hidden = true;
+    this.countKeyMoments();
   }
 
-  pinnedSection() {
+  pinnedList() {
     if (this.filter.city || this.filter.speaker || this.filter.key) return null;
     let section = document.querySelector(".pinned");
     if (!section) {
       section = document.createElement("section");
       section.className = "pinned";
       section.setAttribute("aria-labelledby", "pinned-heading");
-      section.innerHTML = '<h2 id="pinned-heading">Pinned</h2>';
-      (document.querySelector(".key-moments") || this.banner || this.root).before(section);
+      section.innerHTML = '<h2 id="pinned-heading" class="visually-hidden">Pinned</h2><ul></ul>';
+      (this.banner || this.root).before(section);
     }
-    return section;
+    return section.querySelector("ul");
+  }
+
+  removeEmptyPinned() {
+    const section = document.querySelector(".pinned");
+    if (section && !section.querySelector("li")) section.remove();
   }
 
   // Keeping the reader's place, and telling them what arrived ----------------------------------
@@ -235,6 +327,7 @@ export class ReportView {
       for (const node of page.querySelectorAll(".entries article.entry")) {
         if (!document.getElementById(node.id)) this.root.append(this.enhance(document.adoptNode(node)));
       }
+      this.drawDays();
       const next = page.querySelector(".more__link");
       if (next) link.href = next.getAttribute("href");
       else {
@@ -260,15 +353,23 @@ export class ReportView {
   }
 }
 
-function relative(ms) {
-  const seconds = Math.round(ms / 1000);
-  if (Math.abs(seconds) < 60) return "just now";
-  const minutes = Math.round(seconds / 60);
-  if (Math.abs(minutes) < 60) return AGO.format(minutes, "minute");
-  const hours = Math.round(minutes / 60);
-  if (Math.abs(hours) < 24) return AGO.format(hours, "hour");
-  const days = Math.round(hours / 24);
-  if (Math.abs(days) < 30) return AGO.format(days, "day");
-  if (Math.abs(days) < 365) return AGO.format(Math.round(days / 30), "month");
-  return AGO.format(Math.round(days / 365), "year");
+// "just now", "12 minutes ago" for the last hour; nothing for older times, or for the future.
+function recently(ms) {
+  if (ms < -60000 || ms >= HOUR) return "";
+  const minutes = Math.round(ms / 60000);
+  return minutes < 1 ? "just now" : AGO.format(-minutes, "minute");
+}
+
+const dayFormats = new Map();
+
+// The date (YYYY-MM-DD) it is at `when` in `zone`.
+function dayIn(zone, when) {
+  if (!dayFormats.has(zone)) {
+    try {
+      dayFormats.set(zone, new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }));
+    } catch {
+      dayFormats.set(zone, null); // a zone this browser does not know: show the date
+    }
+  }
+  return dayFormats.get(zone)?.format(when) ?? "";
 }

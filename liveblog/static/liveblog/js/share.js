@@ -1,6 +1,8 @@
-// "Copy link" buttons: shown only where the browser can copy, announced when done.
+// Sharing a link: the device's own share sheet where there is one (phones), else the clipboard,
+// announced on the button. Buttons with data-copy always copy; data-share ones offer the sheet.
 
 export async function copyLink(button) {
+  const label = button.textContent;
   const url = new URL(button.dataset.copy, location.href).href;
   try {
     await navigator.clipboard.writeText(url);
@@ -9,11 +11,22 @@ export async function copyLink(button) {
     button.textContent = "Copy failed: select the link";
   }
   setTimeout(() => {
-    button.textContent = "Copy link";
+    button.textContent = label;
   }, 2500);
 }
 
+export async function share(button) {
+  const url = new URL(button.dataset.copy, location.href).href;
+  if (!navigator.share) return copyLink(button);
+  try {
+    await navigator.share({ url, title: button.dataset.title || document.title });
+  } catch {
+    // Dismissed by the reader, or not allowed here: nothing to say.
+  }
+}
+
 for (const button of document.querySelectorAll("button[data-copy]")) {
-  button.hidden = !navigator.clipboard;
-  button.addEventListener("click", () => copyLink(button));
+  const canShare = "share" in button.dataset ? !!navigator.share : !!navigator.clipboard;
+  button.hidden = !canShare;
+  button.addEventListener("click", () => ("share" in button.dataset ? share(button) : copyLink(button)));
 }

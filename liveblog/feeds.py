@@ -1,5 +1,10 @@
-"""The Atom feed of an event's published entries; an edited entry carries its updated time."""
+"""The Atom feed of an event's published entries (RFC 4287): each entry published at the time it
+happened, updated when it was last edited, written by the publisher, with an id that stays the
+same whatever host name serves the feed."""
 
+import uuid
+
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
@@ -7,9 +12,23 @@ from django.utils.feedgenerator import Atom1Feed
 from liveblog import selectors
 from liveblog.models import Entry, Event
 
+# Ids are urn:uuid URIs named from this namespace and the rows' keys: stable across host names,
+# renamed slugs and restores from a backup.
+IDS = uuid.UUID("5b0c6a52-5f43-4d1f-9d0e-6a8f3d1c2b7e")
+
+
+def atom_id(name: str) -> str:
+    return f"urn:uuid:{uuid.uuid5(IDS, name)}"
+
 
 class EventFeed(Feed):
     feed_type = Atom1Feed
+
+    def author_name(self) -> str:
+        return settings.LIVEBLOG_PUBLISHER
+
+    def feed_guid(self, event: Event) -> str:
+        return atom_id(f"event:{event.pk}")
 
     def get_object(self, request, slug: str) -> Event:
         return get_object_or_404(Event, slug=slug)
@@ -27,7 +46,7 @@ class EventFeed(Feed):
         return selectors.entries_for_reader(event, order="newest")[:100]
 
     def item_title(self, entry: Entry) -> str:
-        return entry.dateline
+        return entry.headline
 
     def item_description(self, entry: Entry) -> str:
         return entry.body_html
@@ -36,10 +55,10 @@ class EventFeed(Feed):
         return entry.get_absolute_url()
 
     def item_guid(self, entry: Entry) -> str:
-        return f"liveblog:{entry.event.slug}:entry:{entry.pk}"
+        return atom_id(f"event:{entry.event_id}:entry:{entry.pk}")
 
     def item_pubdate(self, entry: Entry):
-        return entry.created_at
+        return entry.occurred_at  # when it happened, as the report shows it
 
     def item_updateddate(self, entry: Entry):
         return entry.updated_at

@@ -3,6 +3,7 @@
 Writes go through ``liveblog.services``; nothing here bumps seq or appends changes by itself.
 """
 
+import html
 import secrets
 import zoneinfo
 from datetime import date, datetime
@@ -241,7 +242,7 @@ class Entry(models.Model):
     @property
     def text(self) -> str:
         """The entry's words as plain text: its Markdown rendered, then the markup taken out."""
-        return " ".join(strip_tags(self.body_html).split())
+        return " ".join(html.unescape(strip_tags(self.body_html)).split())
 
     @property
     def headline(self) -> str:

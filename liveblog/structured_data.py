@@ -3,6 +3,7 @@
 import json
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 
@@ -25,10 +26,10 @@ def blog_posting(request: HttpRequest, entry: Entry) -> dict[str, Any]:
     posting: dict[str, Any] = {
         "@type": "BlogPosting",
         "url": request.build_absolute_uri(entry.get_absolute_url()),
-        "headline": entry.dateline,
-        "datePublished": entry.created_at.isoformat(),
-        "dateModified": entry.updated_at.isoformat(),
-        "articleBody": entry.body,
+        "headline": entry.headline,
+        "datePublished": entry.occurred_at.isoformat(),  # when it happened, as the report shows it
+        "dateModified": max(entry.occurred_at, entry.updated_at).isoformat(),
+        "articleBody": entry.text,
     }
     if person := _person(entry):
         posting["about"] = person  # the speaker the entry reports; the editor wrote it
@@ -37,17 +38,50 @@ def blog_posting(request: HttpRequest, entry: Entry) -> dict[str, Any]:
     return posting
 
 
-def live_blog_posting(request: HttpRequest, event: Event, entries: list[Entry]) -> SafeString:
+def publisher() -> dict[str, Any]:
+    return {"@type": "Organization", "name": settings.LIVEBLOG_PUBLISHER}
+
+
+def about(request: HttpRequest, event: Event, cities: list[str]) -> dict[str, Any]:
+    """The event the report covers: when, and where (its cities, and online)."""
+    places: list[dict[str, Any]] = [{"@type": "Place", "name": city} for city in cities]
+    places.append({"@type": "VirtualLocation", "url": request.build_absolute_uri(event.get_absolute_url())})
+    thing: dict[str, Any] = {
+        "@type": "Event",
+        "name": event.title,
+        "startDate": event.starts_at.isoformat(),
+        "eventAttendanceMode": "https://schema.org/MixedEventAttendanceMode",
+        "location": places,
+    }
+    if event.ends_at:
+        thing["endDate"] = event.ends_at.isoformat()
+    return thing
+
+
+def live_blog_posting(
+    request: HttpRequest, event: Event, entries: list[Entry], *, cities: list[str], updated_at=None
+) -> SafeString:
+    """The report: its coverage (ended once the event has), the event it is about, and the
+    updates on the page. Follows Google's LiveBlogPosting guidance."""
+    published = min((entry.occurred_at for entry in entries), default=event.starts_at)
+    modified = max((entry.updated_at for entry in entries), default=updated_at or event.starts_at)
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "LiveBlogPosting",
         "headline": event.title,
         "description": event.summary or event.title,
         "url": request.build_absolute_uri(event.get_absolute_url()),
+        "datePublished": min(published, event.starts_at).isoformat(),
+        "dateModified": max(modified, updated_at or modified).isoformat(),
         "coverageStartTime": event.starts_at.isoformat(),
+        "about": about(request, event, cities),
+        "publisher": publisher(),
+        "author": publisher(),
         "liveBlogUpdate": [blog_posting(request, entry) for entry in entries],
     }
-    if event.ends_at:
+    if event.status == Event.Status.ENDED:
+        data["coverageEndTime"] = (event.ends_at or modified).isoformat()
+    elif event.ends_at:
         data["coverageEndTime"] = event.ends_at.isoformat()
     return as_script(data)
 

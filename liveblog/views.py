@@ -93,6 +93,7 @@ def _render_event_page(request: HttpRequest, event: Event, template: str) -> str
     view = reader.ReaderView.from_request(request, event, sessions)
     entries, next_url = view.page()
     pinned, key_moments = reader.highlights(event)
+    updated_at = reader.last_updated(event)
     for session in sessions:
         session.reader_url = view.url(city=session.slug)
     context = {
@@ -101,14 +102,16 @@ def _render_event_page(request: HttpRequest, event: Event, template: str) -> str
         "sessions": sessions,
         "live_now": reader.live_now(sessions),
         "total": reader.published_count(event),
-        "updated_at": reader.last_updated(event),
+        "updated_at": updated_at,
         "cities_listed": reader.cities_listed(sessions),
         "speakers": reader.speakers_of(event),
         "entries": entries,
         "next_url": next_url,
         "pinned": pinned,
         "key_moments": key_moments,
-        "structured_data": structured_data.live_blog_posting(request, event, entries),
+        "structured_data": structured_data.live_blog_posting(
+            request, event, entries, cities=[s.city for s in sessions], updated_at=updated_at
+        ),
         "city_urls": {"all": view.url(city=None), "clear": view.url(city=None, speaker=None, key=False)},
         "order_urls": {order: view.url(order=order) for order in reader.ORDERS},
         "page_ids": {entry.pk for entry in entries},

@@ -4,6 +4,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 from xml.etree import ElementTree
 
+import feedparser
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -303,8 +304,13 @@ def test_the_page_carries_live_blog_posting_json_ld(client, event, alice):
     raw = page.split('<script type="application/ld+json">')[1].split("</script>")[0]
     data = json.loads(raw)
     assert data["@type"] == "LiveBlogPosting" and data["coverageStartTime"] == "2018-08-25T15:00:00+00:00"
+    assert data["publisher"] == {"@type": "Organization", "name": "Liveblog"}
+    assert data["about"]["@type"] == "Event" and data["about"]["startDate"] == "2018-08-25T15:00:00+00:00"
+    assert {"@type": "Place", "name": "Paris"} in data["about"]["location"]
+    assert data["datePublished"] and data["dateModified"] >= data["datePublished"]
     update = data["liveBlogUpdate"][0]
     assert update["@type"] == "BlogPosting" and update["articleBody"] == "Thirty years </script> have passed."
+    assert update["headline"].endswith("Mrs. Maryam Rajavi: Thirty years </script> have passed.")
     assert update["about"] == {
         "@type": "Person",
         "name": "Maryam Rajavi",
@@ -348,13 +354,14 @@ def _hamid_and_the_news(event, alice) -> list[Entry]:
 def test_an_entry_goes_by_one_dateline_in_the_feed_json_ld_api_frames_and_export(client, event, alice):
     _hamid_and_the_news(event, alice)
     report_order = ["17:42 · Berlin · Mr. Hamid Moaser", "19:31"]
+    headlines = ["17:42 · Berlin · Mr. Hamid Moaser: Down with them.", "19:31: News."]
 
     page = client.get("/events/summit/?order=oldest").content.decode()
     json_ld = json.loads(page.split('<script type="application/ld+json">')[1].split("</script>")[0])
-    assert [update["headline"] for update in json_ld["liveBlogUpdate"]] == report_order
+    assert [update["headline"] for update in json_ld["liveBlogUpdate"]] == headlines
     feed = ElementTree.fromstring(client.get("/events/summit/feed/").content)  # noqa: S314 - our own feed
     titles = [title.text for title in feed.findall("atom:entry/atom:title", ATOM)]
-    assert titles == report_order[::-1]  # newest first
+    assert titles == headlines[::-1]  # newest first
     listed = client.get("/api/events/summit/entries/").json()["results"]
     assert [entry["dateline"] for entry in listed] == report_order
     frames = client.get("/api/events/summit/changes/?after=0").json()["frames"]
@@ -385,6 +392,25 @@ def test_key_moments_show_the_dateline_and_the_permalink_and_markdown_the_speake
     markdown = client.get("/events/summit/console/export.markdown").content.decode()
     assert "## 17:42 · Berlin\n**Mr. Hamid Moaser**, Spokesman\n" in markdown
     assert "## 19:31\n\nNews." in markdown
+
+
+def test_the_atom_feed_is_valid_for_feed_readers(client, event, alice):
+    """RFC 4287 as feedparser reads it: an author, each entry published at the time it happened
+    (not when it was stored), and ids that do not depend on the host name."""
+    _hamid_and_the_news(event, alice)
+    feeds = [
+        feedparser.parse(client.get("/events/summit/feed/", HTTP_HOST=host).content)
+        for host in ("localhost", "127.0.0.1")
+    ]
+    parsed = feeds[0]
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    assert parsed.feed.author == "Liveblog" and parsed.feed.id.startswith("urn:uuid:")
+    assert [entry.published for entry in parsed.entries] == [
+        "2018-08-25T17:31:00+00:00",
+        "2018-08-25T15:42:00+00:00",
+    ]
+    assert parsed.entries[1].title == "17:42 · Berlin · Mr. Hamid Moaser: Down with them."
+    assert [entry.id for entry in parsed.entries] == [entry.id for entry in feeds[1].entries]
 
 
 def test_the_atom_feed_carries_updated_times(client, event, alice):

@@ -40,6 +40,7 @@ def environment(args: argparse.Namespace, run: Path) -> dict[str, str]:
         "SECURE_COOKIES": "0",
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "TRUSTED_PROXIES": "127.0.0.1",
+        "LIVEBLOG_GZIP": "0",  # nginx compresses
         "DATABASE_URL": args.database_url,
         "REDIS_URL": args.redis_url,
         "STATIC_ROOT": str(run / "static"),

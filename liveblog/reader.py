@@ -4,7 +4,7 @@ import hashlib
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.db.models import Count, Q
@@ -116,7 +116,8 @@ def city_counts(event: Event) -> list[Session]:
 
 def last_updated(event: Event) -> datetime | None:
     """When the report last changed: its newest change."""
-    return event.changes.order_by("-seq").values_list("created_at", flat=True).first()
+    last = event.changes.order_by("-seq").values_list("created_at", flat=True).first()
+    return last.replace(microsecond=0) if last else None
 
 
 def published_count(event: Event) -> int:
@@ -147,6 +148,18 @@ def highlights(event: Event) -> tuple[list[Entry], list[Entry]]:
     pinned = list(entries.filter(pinned=True).in_reader_order(newest=True))
     key = list(entries.filter(key_moment=True).in_reader_order())
     return pinned, key
+
+
+def share_links(url: str, text: str) -> list[tuple[str, str]]:
+    """Plain links that share ``url`` on the main networks: no third-party script on the page."""
+    return [
+        ("X", "https://x.com/intent/post?" + urlencode({"url": url, "text": text})),
+        ("Facebook", "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url})),
+        ("WhatsApp", "https://wa.me/?" + urlencode({"text": f"{text} {url}"})),
+        ("Telegram", "https://t.me/share/url?" + urlencode({"url": url, "text": text})),
+        ("LinkedIn", "https://www.linkedin.com/sharing/share-offsite/?" + urlencode({"url": url})),
+        ("Email", "mailto:?" + urlencode({"subject": text, "body": url}, quote_via=quote)),
+    ]
 
 
 def etag(event: Event | Head) -> str:

@@ -5,13 +5,20 @@ from liveblog.models import Change, Entry, EntryQuerySet, Event
 
 
 def events_for_index() -> dict[str, list[Event]]:
+    """Live events (each with its ``latest`` entry), upcoming ones soonest first, past ones most
+    recent first."""
     events = list(Event.objects.prefetch_related("sessions"))
+    live = [e for e in events if e.status == Event.Status.LIVE]
+    for event in live:
+        event.latest = entries_for_reader(event, order="newest").first()  # type: ignore[attr-defined]
     return {
-        "live": [e for e in events if e.status == Event.Status.LIVE],
+        "live": live,
         "upcoming": sorted(
             (e for e in events if e.status == Event.Status.SCHEDULED), key=lambda e: e.starts_at
         ),
-        "past": [e for e in events if e.status == Event.Status.ENDED],
+        "past": sorted(
+            (e for e in events if e.status == Event.Status.ENDED), key=lambda e: e.starts_at, reverse=True
+        ),
     }
 
 

@@ -5,6 +5,8 @@ from liveblog import feeds, views
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("favicon.ico", views.favicon, name="favicon"),
+    path("manifest.webmanifest", views.manifest, name="manifest"),
     path("events/<slug:slug>/", views.event_detail, name="event_detail"),
     path("events/<slug:slug>/entries/<int:pk>/", views.entry_detail, name="entry_detail"),
     path("events/<slug:slug>/embed/", views.event_embed, name="event_embed"),

@@ -1,6 +1,7 @@
 import logging
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 import prometheus_client
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.html import format_html
@@ -23,7 +25,7 @@ from django.views.defaults import page_not_found
 
 from liveblog import heads, reader, redis_clients, selectors, structured_data
 from liveblog.clients import request_client_ip
-from liveblog.delivery.hub import hub
+from liveblog.delivery.hub import hub, readers_now
 from liveblog.models import Entry, Event
 from liveblog.ratelimit import over_limit
 from liveblog.reports.exporter import export_report
@@ -35,12 +37,48 @@ PAGE_CACHE_SECONDS = 60  # bounds how late the time-based "Now live in" strip ca
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
     events = selectors.events_for_index()
+    readers = readers_now([event.slug for event in events["live"]])
+    for event in events["live"]:
+        event.readers = readers.get(event.slug, 0)  # type: ignore[attr-defined]
     sections = [
         ("Live now", events["live"], "Nothing is live right now."),
         ("Upcoming", events["upcoming"], "No events are scheduled."),
         ("Past", events["past"], "No past events yet."),
     ]
     return render(request, "liveblog/index.html", {"sections": sections})
+
+
+ICONS = Path(__file__).resolve().parent / "static" / "liveblog" / "icons"
+
+
+@require_safe
+def favicon(request: HttpRequest) -> HttpResponse:
+    """At the root, where browsers and crawlers look for it whatever the page says."""
+    response = HttpResponse((ICONS / "favicon.ico").read_bytes(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@require_safe
+def manifest(request: HttpRequest) -> JsonResponse:
+    """The web app manifest: a reader can add Liveblog to a phone's home screen."""
+    icons = [
+        {"src": static(f"liveblog/icons/icon-{size}.png"), "sizes": f"{size}x{size}", "type": "image/png"}
+        for size in (192, 512)
+    ]
+    data = {
+        "name": "Liveblog",
+        "short_name": "Liveblog",
+        "description": "Live reports of events held in many cities at once.",
+        "start_url": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#b3261e",
+        "icons": icons,
+    }
+    response = JsonResponse(data, content_type="application/manifest+json")
+    response["Cache-Control"] = "public, max-age=3600"
+    return response
 
 
 def _event_page(request: HttpRequest, slug: str, template: str) -> HttpResponse:
@@ -138,7 +176,17 @@ def entry_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         event__slug=slug,
         pk=pk,
     )
-    context = {"entry": entry, "event": entry.event, "share_url": request.build_absolute_uri()}
+    event = entry.event
+    entries = selectors.entries_for_reader(event)
+    share_url = request.build_absolute_uri()
+    context = {
+        "entry": entry,
+        "event": event,
+        "share_url": share_url,
+        "share_links": reader.share_links(share_url, entry.headline),
+        "earlier": entries.after(entry, newest=True).in_reader_order(newest=True).first(),
+        "later": entries.after(entry).first(),
+    }
     return render(request, "liveblog/entry_detail.html", context)
 
 

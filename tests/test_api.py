@@ -168,6 +168,31 @@ def test_the_schema_documents_the_api(api):
     assert "dateline" in response.json()["components"]["schemas"]["Entry"]["properties"]
 
 
+def test_the_schema_declares_anonymous_reads_and_if_match(api, event, alice):
+    """What the server does: the public GETs answer anyone (and do, below); PATCH requires
+    If-Match and DELETE takes it."""
+    paths = api.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()["paths"]
+    public = ["/api/events/", "/api/events/{slug}/", "/api/events/{slug}/entries/", "/api/entries/{id}/"]
+    for path in public + ["/api/events/{slug}/changes/"]:
+        assert {} in paths[path]["get"]["security"], path
+    assert {} not in paths["/api/events/{slug}/entries/"]["post"]["security"]
+    entry = services.entry_create(event=event, by=alice, body="Public.")
+    for url in (
+        "/api/events/",
+        "/api/events/summit/",
+        "/api/events/summit/entries/",
+        f"/api/entries/{entry.pk}/",
+    ):
+        assert api.get(url).status_code == 200, url
+    headers = {
+        method: {
+            p["name"]: p.get("required", False) for p in paths["/api/entries/{id}/"][method]["parameters"]
+        }
+        for method in ("patch", "delete")
+    }
+    assert headers["patch"]["If-Match"] is True and headers["delete"]["If-Match"] is False
+
+
 @pytest.mark.parametrize(
     ("data", "field"),
     [

@@ -1,7 +1,9 @@
+import gzip
 import json
 import re
 import threading
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from xml.etree import ElementTree
 
 import feedparser
@@ -394,6 +396,15 @@ def test_key_moments_show_the_dateline_and_the_permalink_and_markdown_the_speake
     assert "## 19:31\n\nNews." in markdown
 
 
+def test_pages_go_out_compressed(client, event, alice):
+    services.entry_create(event=event, by=alice, body="Worth compressing. " * 200)
+    for path in ("/", "/events/summit/", "/events/summit/embed/", "/events/summit/feed/"):
+        response = client.get(path, HTTP_ACCEPT_ENCODING="gzip")
+        assert response["Content-Encoding"] == "gzip", path
+        assert b"Summit" in gzip.decompress(response.content), path
+    assert "Content-Encoding" not in client.get("/events/summit/")  # a client that did not ask
+
+
 def test_the_atom_feed_is_valid_for_feed_readers(client, event, alice):
     """RFC 4287 as feedparser reads it: an author, each entry published at the time it happened
     (not when it was stored), and ids that do not depend on the host name."""
@@ -554,3 +565,36 @@ def test_readers_arriving_together_after_a_change_share_one_render(event, alice,
     assert len(pages) == 8 and len(set(pages)) == 1
     assert "The news everyone reloads for." in pages[0]
     assert len(renders) == 1
+
+
+def test_a_permalink_gives_its_context_and_ways_to_share(client, event, alice):
+    hamid, news = _hamid_and_the_news(event, alice)
+    page = client.get(f"/events/summit/entries/{hamid.pk}/").content.decode()
+    assert '<a class="button" href="/events/summit/">← Back to the latest updates</a>' in page
+    assert f'<span class="status status--{event.status}">{event.get_status_display()}</span>' in page
+    assert "Saturday 25 August 2018, 17:42</time> in Berlin (Europe/Paris)" in page
+    assert f'href="/events/summit/entries/{news.pk}/" rel="next"' in page and 'rel="prev"' not in page
+    assert "https://x.com/intent/post?url=http%3A%2F%2Ftestserver%2Fevents%2Fsummit%2Fentries%2F" in page
+    assert 'href="mailto:?subject=17%3A42' in page and "<script src=" not in page  # no third-party script
+
+
+def test_the_home_page_puts_live_events_first_with_their_latest_entry(client, event, other_event, alice):
+    services.event_set_status(event=event, status="live", by=alice)
+    services.entry_create(event=event, by=alice, body="The latest words.")
+    page = client.get("/").content.decode()
+    live = page.split('id="section-1">Live now</h2>')[1].split("</section>")[0]
+    assert "Summit" in live and "The latest words." in live and "Other summit" not in live.split("<h3")[1:]
+    assert page.index("Live now") < page.index("Upcoming") < page.index("Past")
+
+
+def test_a_favicon_and_a_manifest(client):
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon["Content-Type"] == "image/x-icon"
+    assert icon.content[:4] == b"\x00\x00\x01\x00"  # an ICO file
+    manifest = client.get("/manifest.webmanifest")
+    assert manifest["Content-Type"] == "application/manifest+json"
+    data = manifest.json()
+    assert data["name"] == "Liveblog" and {i["sizes"] for i in data["icons"]} == {"192x192", "512x512"}
+    for icon in data["icons"]:
+        name = icon["src"].removeprefix("/static/")
+        assert (Path(__file__).parents[1] / "liveblog" / "static" / name).read_bytes()[:4] == b"\x89PNG"

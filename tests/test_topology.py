@@ -3,11 +3,13 @@ PostgreSQL and Redis (deploy/topology.py)."""
 
 import asyncio
 import concurrent.futures
+import gzip
 import json
 import os
 import shutil
 import subprocess
 import sys
+import urllib.request
 
 import psycopg
 import pytest
@@ -86,6 +88,16 @@ def test_a_reader_through_nginx_sees_entries_posted_through_every_worker(topolog
             assert [f["entry"]["body"] for f in got] == [f"Through worker {n}." for n in range(len(workers))]
 
     run(scenario())
+
+    # Pages go out compressed: by nginx here (the workers leave it to nginx, LIVEBLOG_GZIP=0).
+    def fetch(base: str) -> tuple[str | None, bytes]:
+        request = urllib.request.Request(f"{base}/events/{SLUG}/", headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.headers.get("Content-Encoding"), response.read()
+
+    encoding, body = fetch(entrance)
+    assert encoding == "gzip" and b"<h1>International Online Conference" in gzip.decompress(body)
+    assert fetch(workers[0])[0] is None
 
 
 def test_two_hundred_concurrent_posts_through_two_workers_are_gap_free_for_every_reader(topology):

@@ -2,6 +2,21 @@
 answer them all in the same shape (a JSON object naming the problem), so they are described once.
 """
 
+from drf_spectacular.openapi import AutoSchema
+
+
+class Schema(AutoSchema):
+    """Declares what the views do: a GET answered to anyone (its permission says
+    ``public_reads``) needs no credentials."""
+
+    def get_auth(self) -> list[dict]:
+        auth = super().get_auth()
+        public = any(getattr(p, "public_reads", False) for p in self.view.get_permissions())
+        if self.method == "GET" and public and {} not in auth:
+            auth.append({})
+        return auth
+
+
 ERROR = {
     "description": "",
     "content": {"application/json": {"schema": {"type": "object", "additionalProperties": True}}},

@@ -35,10 +35,20 @@ class PreconditionRequired(APIException):
     default_code = "precondition_required"
 
 
+IF_MATCH_HELP = 'The version of the entry you edited, quoted: "3". A newer version answers 412.'
+IF_MATCH_REQUIRED = OpenApiParameter(
+    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True, description=IF_MATCH_HELP
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description=IF_MATCH_HELP + " Optional here."
+)
+
+
 class IsEventEditorOrReadOnly(permissions.BasePermission):
     """Anyone reads; only the event's editors and staff write."""
 
     message = "Only editors of this event can change its entries."
+    public_reads = True  # for the OpenAPI document: GETs need no credentials
 
     def has_permission(self, request: Request, view) -> bool:
         return request.method in permissions.SAFE_METHODS or request.user.is_authenticated
@@ -156,7 +166,9 @@ class EntryDetail(generics.GenericAPIView):
         entry = self.get_object()
         return Response(entry_payload(entry), headers=_etag(entry))
 
-    @extend_schema(request=EntryWriteSerializer, responses={200: EntrySerializer})
+    @extend_schema(
+        request=EntryWriteSerializer, responses={200: EntrySerializer}, parameters=[IF_MATCH_REQUIRED]
+    )
     def patch(self, request: Request, pk: int) -> Response:
         entry = self.get_object()
         expected = self._expected_version(required=True)
@@ -173,7 +185,7 @@ class EntryDetail(generics.GenericAPIView):
             return self._stale(error)
         return Response(entry_payload(entry), headers=_etag(entry))
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None}, parameters=[IF_MATCH])
     def delete(self, request: Request, pk: int) -> Response:
         entry = self.get_object()
         try:

@@ -51,7 +51,6 @@ class Presence:
 async def shared_counts(client: aioredis.Redis, process_id: str, local: Counts) -> Counts:
     """Report this process's readers and editors to Redis; add up every live process's."""
     now = time.time()
-    fresh_after = now - 3 * settings.LIVEBLOG_READERS_INTERVAL
     shared = {}
     for slug, (count, editors) in local.items():
         key = f"{settings.LIVEBLOG_REDIS_PREFIX}:readers:{slug}"
@@ -60,9 +59,19 @@ async def shared_counts(client: aioredis.Redis, process_id: str, local: Counts) 
             pipe.expire(key, 3600)
             pipe.hgetall(key)
             *_, reports = await pipe.execute()
-        live = [r for r in map(_report, reports.values()) if r and r[1] >= fresh_after]
+        live = _fresh(reports.values())
         shared[slug] = (sum(r[0] for r in live), sorted({name for r in live for name in r[2]}))
     return shared
+
+
+def total_readers(reports) -> int:
+    """An event's readers in every live process, from the reports stored under its key."""
+    return sum(report[0] for report in _fresh(reports))
+
+
+def _fresh(reports) -> list[list]:
+    fresh_after = time.time() - 3 * settings.LIVEBLOG_READERS_INTERVAL
+    return [r for r in map(_report, reports) if r and r[1] >= fresh_after]
 
 
 def _report(value: bytes) -> list | None:

@@ -14,6 +14,7 @@ import argparse
 import contextlib
 import json
 import os
+import pwd
 import shutil
 import signal
 import string
@@ -63,8 +64,11 @@ def nginx_conf(run: Path, listen: int, ports: list[int]) -> Path:
         UPSTREAMS=upstreams, CACHE_DIR=run / "cache", LISTEN=f"127.0.0.1:{listen}", STATIC_ROOT=run / "static"
     )
     conf = run / "nginx.conf"
+    # Started as root, nginx's workers would switch to `nobody`, who may not use the run
+    # directory (its page cache answered 500); they stay the user who started the topology.
+    user = f"user {pwd.getpwuid(os.geteuid()).pw_name};\n" if os.geteuid() == 0 else ""
     conf.write_text(
-        f"worker_processes 1;\npid {run / 'nginx.pid'};\nerror_log {run / 'nginx-error.log'};\n"
+        f"{user}worker_processes 1;\npid {run / 'nginx.pid'};\nerror_log {run / 'nginx-error.log'};\n"
         f"events {{ worker_connections 16384; }}\n"
         f"http {{\n  include /etc/nginx/mime.types;\n  access_log {run / 'nginx-access.log'};\n"
         f"  client_body_temp_path {run / 'tmp'};\n  proxy_temp_path {run / 'tmp'};\n{site}\n}}\n"

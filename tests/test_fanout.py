@@ -67,7 +67,8 @@ def test_a_burst_reaches_live_and_returning_readers_exactly_as_stored(new_site):
         assert live_frames == stored
         assert replayed == stored
         assert stored[-1] == {"type": "entry.deleted", "seq": start + 31, "epoch": stored[0]["epoch"],
-                              "entry": {"id": demo_entry}}  # fmt: skip
+                              "entry": {"id": demo_entry}, "counts": stored[-1]["counts"]}  # fmt: skip
+        assert stored[-1]["counts"]["all"] == stored[-2]["counts"]["all"] - 1
         assert max(len(json.dumps(f, ensure_ascii=False).encode()) for f in stored) > 65535
 
 

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.helpers import SLUG
 
@@ -256,3 +257,51 @@ def test_an_ended_event_closes_the_live_connection_with_a_notice(browser, site):
     reopened = open_page(browser, f"{base}/events/{SLUG}/")
     assert reopened.is_visible(".ended-notice")
     api.call("POST", f"/api/events/{SLUG}/status/", {"status": "live"})
+
+
+def test_a_phone_shows_the_latest_entry_on_its_first_screen(browser, site):
+    base, api = site
+    api.post_entry("Pinned for everyone.", pinned=True)
+    latest = api.post_entry("The latest news, on the first screen.", city="paris")
+    page = open_page(browser, f"{base}/events/{SLUG}/", viewport={"width": 390, "height": 844})
+    body = page.locator(f"#entry-{latest['id']} .entry__body")
+    assert body.inner_text() == "The latest news, on the first screen."
+    box = body.bounding_box()
+    assert box["y"] + box["height"] <= 844, box  # its text, not only its time line
+    assert page.locator(".pinned__item").first.bounding_box()["height"] < 60  # one compact line
+    assert page.locator("details.filter").get_attribute("open") is None  # folded
+    assert page.locator(".updated time").inner_text() == "just now"
+
+
+def test_city_counts_and_key_moments_follow_the_frames(browser, site):
+    base, api = site
+    page = open_page(browser, f"{base}/events/{SLUG}/", viewport={"width": 1280, "height": 900})
+    count = page.locator(".cities .count[data-count=paris]")
+    before = int(count.inner_text())
+    entry = api.post_entry('*"The world must not look away."*', city="paris", key_moment=True)
+    expect(count).to_have_text(str(before + 1))  # live, without a reload
+    moment = page.locator(f".key-moments li[data-id='{entry['id']}']")
+    assert moment.inner_text() == f'{entry["dateline"]}\n"The world must not look away."'  # no Markdown marks
+    api.call("DELETE", f"/api/entries/{entry['id']}/")
+    expect(count).to_have_text(str(before))
+    assert moment.count() == 0
+
+
+def test_the_embed_opens_links_outside_the_frame_and_tells_the_host_its_height(browser, site):
+    base, api = site
+    entry = api.post_entry("Open me outside the frame.", city="rome")
+    listener = (
+        "<script>window.heights = []; addEventListener('message', (e) => {"
+        " if (e.data && e.data.type === 'liveblog:height') window.heights.push(e.data.height); });</script>"
+    )
+    embed = f'<iframe src="{base}/events/{SLUG}/embed/" title="Live" width="600" height="400"></iframe>'
+    host = browser.new_context().new_page()
+    with another_site(listener + embed) as url:
+        host.goto(url)
+        host.wait_for_function("window.heights.length > 0")  # the host page's own script: no CSP
+        assert host.evaluate("window.heights[window.heights.length - 1]") > 400  # taller than the frame
+        frame = host.frame_locator("iframe")
+        with host.expect_popup() as popup:
+            frame.locator(f"#entry-{entry['id']} a.entry__time").click()
+        assert popup.value.url.endswith(f"/events/{SLUG}/entries/{entry['id']}/")
+        assert host.url == url  # the host page stays where it was

@@ -28,9 +28,13 @@ def test_it_serves_the_demo_event_with_all_thirty_entries(demo_server):
 
     _, _, page = fetch(url + "/events/1988-massacre-conference/?order=oldest")
     assert page.count('<article class="entry') == 30
-    assert len(re.findall(r'<li><a href="\?city=', page)) == 17
+    assert len(re.findall(r'<option value="[^"]+"></option>', page.split('id="filter-cities"')[1])) == 17
+    assert len(re.findall(r'<li><a href="\?city=', page)) == 12  # the busiest listed beside the stream
     first_entry = page.index('<article class="entry')
-    assert ">17:03</time>" in page[first_entry : first_entry + 2000]
+    assert (
+        '>17:03<span class="entry__date"> · 25 Aug 2018</span></time>'
+        in page[first_entry : first_entry + 2000]
+    )
 
 
 def test_loading_the_demo_twice_adds_nothing_and_prints_a_login(demo_template, site):

@@ -98,7 +98,7 @@ def test_the_preview_renders_the_entry_as_readers_see_it_and_saves_nothing(alice
         format="json",
     )
     html = response.json()["html"]
-    assert '<span class="entry__city">Berlin</span>' in html and ">17:48</time>" in html
+    assert '<span class="entry__city">Berlin</span>' in html and '>17:48<span class="entry__date">' in html
     assert "<strong>world</strong>" in html and "Farideh Goudarzi" in html
     assert "<script>" not in html and 'href="javascript' not in html
     assert not Entry.objects.exists() and not Change.objects.exists()

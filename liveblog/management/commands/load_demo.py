@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from liveblog import services
-from liveblog.models import Event
+from liveblog.models import Entry, Event
 from liveblog.reports.importer import import_report
 
 SAMPLE = Path(settings.BASE_DIR) / "samples" / "minute-by-minute-report.txt"
@@ -15,6 +15,10 @@ SLUG = "1988-massacre-conference"
 TITLE = (
     "International Online Conference of the Iranian Communities "
     "on the 30th Anniversary of 1988 Massacre in Iran"
+)
+SUMMARY = (
+    "Iranian communities in 17 cities, from Paris and Berlin to Toronto and Ottawa, marked thirty "
+    "years since the 1988 massacre of political prisoners in Iran, calling for justice for the victims."
 )
 
 
@@ -41,6 +45,11 @@ class Command(BaseCommand):
                 tz="Europe/Paris",
                 title=TITLE,
             )
+            services.event_update(event=result.event, by=None, summary=SUMMARY)
+            # The opening and closing speeches: the report's key moments.
+            entries = list(Entry.objects.published().filter(event=result.event).in_reader_order())
+            for entry in (entries[0], entries[-1]):
+                services.entry_set_flags(entry=entry, by=None, key_moment=True)
             # Left live so that entries posted through the API reach open reader pages.
             services.event_set_status(event=result.event, status=Event.Status.LIVE, by=None)
             self.stdout.write(f"Loaded the demo event “{SLUG}”: {len(result.created)} entries.")

@@ -22,7 +22,7 @@ from rest_framework.test import APIClient
 
 from liveblog.models import Event, Session
 from tests import server
-from tests.helpers import head
+from tests.helpers import head, unavailable
 from tests.server import require_service
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -151,10 +151,7 @@ def browser():
     import os
 
     if not os.path.exists(CHROMIUM):
-        message = f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI: {message}")
-        pytest.skip(message)
+        unavailable(f"Chromium is not installed at {CHROMIUM} (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

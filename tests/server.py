@@ -18,10 +18,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
-
 from deploy.launch import ROOT, free_port, manage, production_env, serving
-from tests.helpers import SLUG, Api
+from tests.helpers import SLUG, Api, unavailable
 
 __all__ = [  # what the tests import from here, beside this module's own
     "ROOT",
@@ -148,10 +146,7 @@ def require_service(name: str, host: str, port: int) -> None:
     try:
         socket.create_connection((host, port), timeout=1).close()
     except OSError as error:
-        message = f"{name} is not reachable at {host}:{port} ({error})"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI: {message}")
-        pytest.skip(f"{message}; start it to run this test")
+        unavailable(f"{name} is not reachable at {host}:{port} ({error}); start it to run this test")
 
 
 def wait_port(port: int, seconds: float = 10) -> None:

@@ -95,6 +95,15 @@ class ReaderView:
         return rows, self.url() + f"&cursor={rows[-1].pk}"
 
 
+def filter_names(view: ReaderView, sessions: list[Session], speakers: list[Speaker]) -> dict[str, str]:
+    """What the reader filtered by, by name: ``city`` and ``speaker`` ("" for none), and ``all``,
+    the three as the Filter control says them ("Berlin · Hamid Moaser · key moments")."""
+    city = next((s.city for s in sessions if s.slug == view.city), "")
+    speaker = next((s.name for s in speakers if s.pk == view.speaker), "")
+    chosen = [name for name in (city, speaker, "key moments" if view.key else "") if name]
+    return {"city": city, "speaker": speaker, "all": " · ".join(chosen)}
+
+
 def _city(value: str | None, sessions: list[Session]) -> str | None:
     """The city asked for, by slug or (from the filter's search box, without JavaScript) by name."""
     wanted = " ".join((value or "").split()).casefold()

@@ -52,15 +52,15 @@ def lock_event(event: Event) -> None:
 
 
 def _append_change(
-    *, event: Event, type: str, by: User, entry: Entry | None = None, moved_from: int | None = None
+    *, event: Event, type: str, by: User, entry: Entry | None = None, recount: Iterable[int | None] = ()
 ) -> Change:
-    """Call after lock_event, in the same transaction. ``moved_from``: the city (session id) an
-    edited entry was in before, whose count of entries changes too."""
+    """Call after lock_event, in the same transaction. ``recount``: the cities (session ids, None
+    for no city) whose count of published entries this change alters; the frame then carries
+    the counts. A change that alters none (an edit in place, a rename) leaves them out."""
     seq = event.seq = event.seq + 1
     Event.objects.filter(pk=event.pk).update(seq=seq)
-    counts = None
-    if entry is not None:
-        counts = entry_counts(event, {pk for pk in (entry.session_id, moved_from) if pk is not None})
+    recount = list(recount)
+    counts = entry_counts(event, recount) if recount else None
     frame = frame_for_change(event=event, seq=seq, type=type, entry=entry, counts=counts)
     change = Change.objects.create(
         event=event, seq=seq, type=type, entry=entry, actor=_actor(by), frame=frame
@@ -72,10 +72,11 @@ def _append_change(
 SpeakerLike = Speaker | ParsedSpeaker | str | None
 
 
-def entry_counts(event: Event, session_ids: Iterable[int]) -> dict[str, Any]:
-    """The event's published entries counted, in all and in the given cities: what a change
-    to an entry tells readers, so that every count on an open page stays right."""
-    ids = list(session_ids)
+def entry_counts(event: Event, session_ids: Iterable[int | None]) -> dict[str, Any]:
+    """The event's published entries counted, in all and in the given cities (None: no city,
+    which only the total counts): what a change to an entry tells readers, so that every count
+    on an open page stays right."""
+    ids = {pk for pk in session_ids if pk is not None}
     published = Entry.objects.published().filter(event=event).order_by()
     cities = {slug: 0 for slug in Session.objects.filter(pk__in=ids).values_list("slug", flat=True)}
     for row in published.filter(session_id__in=ids).values("session__slug").annotate(n=Count("id")):
@@ -135,7 +136,8 @@ def entry_create(
         source_key=source_key,
     )
     _save_entry(entry)
-    _append_change(event=event, type=Change.Type.ENTRY_CREATED, by=by, entry=entry)
+    recount = [entry.session_id] if entry.is_visible else []
+    _append_change(event=event, type=Change.Type.ENTRY_CREATED, by=by, entry=entry, recount=recount)
     return entry
 
 
@@ -172,15 +174,20 @@ def entry_update(*, entry: Entry, by: User, expected_version: int | None = None,
     if unknown:
         raise TypeError(f"Entries have no field(s) {', '.join(sorted(unknown))}.")
     current = _locked_entry(entry, expected_version)
-    moved_from = current.session_id
+    before = (current.session_id, current.is_visible)
     if "speaker" in changes:
         changes["speaker"] = _speaker(changes["speaker"])
     for name, value in changes.items():
         setattr(current, name, value)
     current.version += 1
     _save_entry(current)
+    moved = before != (current.session_id, current.is_visible)  # to another city, or in or out of view
     change = _append_change(
-        event=current.event, type=Change.Type.ENTRY_UPDATED, by=by, entry=current, moved_from=moved_from
+        event=current.event,
+        type=Change.Type.ENTRY_UPDATED,
+        by=by,
+        entry=current,
+        recount=[before[0], current.session_id] if moved else [],
     )
     rewrite_history(current, change=change)
     return current
@@ -190,10 +197,13 @@ def entry_update(*, entry: Entry, by: User, expected_version: int | None = None,
 def entry_delete(*, entry: Entry, by: User, expected_version: int | None = None) -> Entry:
     """Tombstone the entry: it leaves every reader view but stays in the database."""
     current = _locked_entry(entry, expected_version)
+    recount = [current.session_id] if current.is_visible else []
     current.deleted_at = timezone.now()
     current.version += 1
     current.save(update_fields=["deleted_at", "version", "updated_at"])
-    change = _append_change(event=current.event, type=Change.Type.ENTRY_DELETED, by=by, entry=current)
+    change = _append_change(
+        event=current.event, type=Change.Type.ENTRY_DELETED, by=by, entry=current, recount=recount
+    )
     rewrite_history(current, change=change)
     return current
 

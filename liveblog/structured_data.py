@@ -1,6 +1,7 @@
 """schema.org LiveBlogPosting for search engines: the event and its latest updates."""
 
 import json
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
@@ -59,20 +60,26 @@ def about(request: HttpRequest, event: Event, cities: list[str]) -> dict[str, An
 
 
 def live_blog_posting(
-    request: HttpRequest, event: Event, entries: list[Entry], *, cities: list[str], updated_at=None
+    request: HttpRequest,
+    event: Event,
+    entries: list[Entry],
+    *,
+    cities: list[str],
+    updated_at: datetime | None,
 ) -> SafeString:
     """The report: its coverage (ended once the event has), the event it is about, and the
-    updates on the page. Follows Google's LiveBlogPosting guidance."""
-    published = min((entry.occurred_at for entry in entries), default=event.starts_at)
-    modified = max((entry.updated_at for entry in entries), default=updated_at or event.starts_at)
+    updates on the page. ``updated_at``: the report's last change. Follows Google's
+    LiveBlogPosting guidance."""
+    published = min([event.starts_at, *(entry.occurred_at for entry in entries)])
+    modified = max(published, updated_at or published)
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "LiveBlogPosting",
         "headline": event.title,
         "description": event.summary or event.title,
         "url": request.build_absolute_uri(event.get_absolute_url()),
-        "datePublished": min(published, event.starts_at).isoformat(),
-        "dateModified": max(modified, updated_at or modified).isoformat(),
+        "datePublished": published.isoformat(),
+        "dateModified": modified.isoformat(),
         "coverageStartTime": event.starts_at.isoformat(),
         "about": about(request, event, cities),
         "publisher": publisher(),

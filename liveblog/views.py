@@ -132,6 +132,7 @@ def _render_event_page(request: HttpRequest, event: Event, template: str) -> str
     entries, next_url = view.page()
     pinned, key_moments = reader.highlights(event)
     updated_at = reader.last_updated(event)
+    speakers = reader.speakers_of(event)
     for session in sessions:
         session.reader_url = view.url(city=session.slug)
     context = {
@@ -142,7 +143,9 @@ def _render_event_page(request: HttpRequest, event: Event, template: str) -> str
         "total": reader.published_count(event),
         "updated_at": updated_at,
         "cities_listed": reader.cities_listed(sessions),
-        "speakers": reader.speakers_of(event),
+        "cities_max": reader.CITIES_LISTED,
+        "speakers": speakers,
+        "filtered_by": reader.filter_names(view, sessions, speakers),
         "entries": entries,
         "next_url": next_url,
         "pinned": pinned,

@@ -2,6 +2,7 @@ import gzip
 import json
 import re
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from xml.etree import ElementTree
@@ -585,6 +586,27 @@ def test_the_home_page_puts_live_events_first_with_their_latest_entry(client, ev
     live = page.split('id="section-1">Live now</h2>')[1].split("</section>")[0]
     assert "Summit" in live and "The latest words." in live and "Other summit" not in live.split("<h3")[1:]
     assert page.index("Live now") < page.index("Upcoming") < page.index("Past")
+
+
+def test_the_home_page_counts_the_readers_every_live_process_reports(
+    client, event, alice, redis_url, settings
+):
+    """Each worker reports its readers to Redis; the home page adds up the fresh reports."""
+    import redis
+
+    from liveblog.delivery.presence import readers_key
+
+    settings.REDIS_URL = redis_url
+    services.event_set_status(event=event, status="live", by=alice)
+    now = time.time()
+    reports = {"one": [7, now, []], "two": [5, now, ["alice"]], "gone": [100, now - 3600, []]}
+    redis.Redis.from_url(redis_url).hset(
+        readers_key("summit"), mapping={k: json.dumps(v) for k, v in reports.items()}
+    )
+    assert '<span class="event-card__readers">12 reading</span>' in client.get("/").content.decode()
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # Redis gone: the page, without a count
+    page = client.get("/").content.decode()
+    assert "Summit" in page and "reading" not in page
 
 
 def test_a_favicon_and_a_manifest(client):

@@ -17,7 +17,7 @@ from prometheus_client.registry import REGISTRY, Collector
 from liveblog import heads, redis_clients
 from liveblog.delivery.admission import Admission
 from liveblog.delivery.bus import Subscription
-from liveblog.delivery.presence import Counts, shared_counts, total_readers
+from liveblog.delivery.presence import Counts, readers_key, shared_counts, total_readers
 from liveblog.delivery.readers import AsgiReader
 from liveblog.delivery.ring import Published
 from liveblog.delivery.stream import RING_SIZE, Stream, frames_after
@@ -191,12 +191,12 @@ def readers_now(slugs: list[str]) -> dict[str, int]:
     page): across every process with Redis, this process's without. Nothing when Redis fails:
     a page shows no count rather than a wrong one, or an error."""
     if not settings.REDIS_URL:
-        return {slug: stream.readers_total for slug, stream in list(hub.streams.items()) if slug in slugs}
-    keys = [f"{settings.LIVEBLOG_REDIS_PREFIX}:readers:{slug}" for slug in slugs]
+        streams = hub.streams
+        return {slug: streams[slug].readers_total for slug in slugs if slug in streams}
     try:
         with redis_clients.sync_client().pipeline(transaction=False) as pipe:
-            for key in keys:
-                pipe.hgetall(key)
+            for slug in slugs:
+                pipe.hgetall(readers_key(slug))
             reports = pipe.execute()
     except Exception:
         log.warning("could not read reader counts", exc_info=True)

@@ -53,7 +53,7 @@ async def shared_counts(client: aioredis.Redis, process_id: str, local: Counts) 
     now = time.time()
     shared = {}
     for slug, (count, editors) in local.items():
-        key = f"{settings.LIVEBLOG_REDIS_PREFIX}:readers:{slug}"
+        key = readers_key(slug)
         async with client.pipeline(transaction=False) as pipe:
             pipe.hset(key, process_id, json.dumps([count, now, editors]))
             pipe.expire(key, 3600)
@@ -62,6 +62,11 @@ async def shared_counts(client: aioredis.Redis, process_id: str, local: Counts) 
         live = _fresh(reports.values())
         shared[slug] = (sum(r[0] for r in live), sorted({name for r in live for name in r[2]}))
     return shared
+
+
+def readers_key(slug: str) -> str:
+    """The Redis hash where each process reports an event's readers and editors."""
+    return f"{settings.LIVEBLOG_REDIS_PREFIX}:readers:{slug}"
 
 
 def total_readers(reports) -> int:

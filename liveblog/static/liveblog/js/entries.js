@@ -14,12 +14,6 @@ export function compare([timeA, idA], [timeB, idB]) {
   return timeA - timeB || idA - idB;
 }
 
-// An entry's words as plain text: its rendered html without the markup (no Markdown shows).
-export function textOf(html) {
-  const body = toNode(html)?.querySelector(".entry__body");
-  return (body?.textContent ?? "").replace(/\s+/g, " ").trim();
-}
-
 export function excerpt(text, words = 12) {
   const all = text.split(/\s+/);
   return all.length > words ? `${all.slice(0, words).join(" ")} …` : text;

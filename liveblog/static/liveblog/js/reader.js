@@ -31,11 +31,10 @@ function updateCities(view, cities) {
   const list = document.querySelector(".cities ul");
   if (!list) return;
   const links = new Map([...list.querySelectorAll("a[data-city]")].map((a) => [a.dataset.city, a]));
-  const listed = links.size - 1; // besides "All cities"
   for (const city of cities) {
     const link = links.get(city.slug);
     if (link) link.firstChild.textContent = `${city.name} `;
-    else if (cities.length <= 12 && listed < 12) list.append(cityItem(view, city));
+    else if (list.children.length - 1 < Number(list.dataset.max)) list.append(cityItem(view, city)); // 1: "All cities"
   }
   const count = document.querySelector(".cities .panel__count");
   if (count) count.textContent = String(cities.length);

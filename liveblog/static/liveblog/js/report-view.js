@@ -1,7 +1,7 @@
 // The reader page's DOM: entries in order, pinned copies, key moments, "N new updates",
 // times in the reader's own zone, "Show older", and the place a reader is reading kept still.
 
-import { compare, excerpt, sortKey, textOf, toNode } from "./entries.js";
+import { compare, excerpt, sortKey, toNode } from "./entries.js";
 import { share } from "./share.js";
 
 const AGO = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
@@ -166,9 +166,11 @@ export class ReportView {
   // Pinned entries and key moments -----------------------------------------------------------
 
   syncHighlights(entry) {
+    const parsed = entry.pinned || entry.key_moment ? toNode(entry.html) : null;
     const copy = document.getElementById(`pinned-${entry.id}`);
     if (entry.pinned) {
-      const item = this.highlightItem(entry, "li", "pinned__item", 16);
+      const item = this.highlightItem(entry, parsed, 16);
+      item.className = "pinned__item";
       item.id = `pinned-${entry.id}`;
       item.prepend(Object.assign(document.createElement("span"), { className: "pinned__label", textContent: "Pinned" }), " ");
       if (copy) copy.replaceWith(item);
@@ -182,25 +184,25 @@ export class ReportView {
     const list = document.querySelector(".key-moments ol");
     if (!list) return;
     list.closest(".key-moments").hidden = false;
-    const item = this.highlightItem(entry, "li", "", 14);
+    const item = this.highlightItem(entry, parsed, 14);
+    item.querySelector("span").className = "key-moments__text";
     const time = Object.assign(document.createElement("time"), { dateTime: entry.occurred_at, textContent: entry.dateline });
-    const link = item.querySelector("a");
-    link.firstChild.replaceWith(Object.assign(document.createElement("span"), { className: "key-moments__text", textContent: link.textContent }));
-    link.prepend(time, " ");
+    item.firstChild.prepend(time, " ");
     if (existing) existing.replaceWith(item);
     else this.insertKeyMoment(list, item, entry);
     this.countKeyMoments();
   }
 
-  highlightItem(entry, tag, className, words) {
-    // A line naming the entry, linking to it: in the stream if it is on the page, else its permalink.
-    const item = Object.assign(document.createElement(tag), { className });
+  highlightItem(entry, parsed, words) {
+    // <li><a><span>the start of its text</span></a></li>, linking to the entry in the stream if
+    // it is on the page, else to its permalink.
+    const item = document.createElement("li");
     item.dataset.id = entry.id;
-    item.dataset.occurredAt = entry.occurred_at;
     const onPage = document.getElementById(`entry-${entry.id}`);
-    const href = onPage ? `#entry-${entry.id}` : toNode(entry.html)?.querySelector("a.entry__time")?.getAttribute("href");
-    const link = Object.assign(document.createElement("a"), { href: href || `#entry-${entry.id}` });
-    link.textContent = excerpt(textOf(entry.html), words);
+    const permalink = parsed.querySelector("a.entry__time")?.getAttribute("href");
+    const link = Object.assign(document.createElement("a"), { href: onPage || !permalink ? `#entry-${entry.id}` : permalink });
+    const text = parsed.querySelector(".entry__body")?.textContent.replace(/\s+/g, " ").trim() ?? "";
+    link.append(Object.assign(document.createElement("span"), { textContent: excerpt(text, words) }));
     item.append(link);
     return item;
   }

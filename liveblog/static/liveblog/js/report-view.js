@@ -358,7 +358,7 @@ export class ReportView {
 // "just now", "12 minutes ago" for the last hour; nothing for older times, or for the future.
 function recently(ms) {
   if (ms < -60000 || ms >= HOUR) return "";
-  const minutes = Math.round(ms / 60000);
+  const minutes = Math.floor(ms / 60000); // never "60 minutes ago"
   return minutes < 1 ? "just now" : AGO.format(-minutes, "minute");
 }
 

@@ -6,8 +6,10 @@ several Daphne workers, sharing PostgreSQL and Redis on 127.0.0.1.
     deploy/topology.py down --dir /tmp/liveblog-topology
 
 `up` migrates the database, collects static files, starts the workers and nginx, and prints the
-entrance and each worker's address. It needs nginx (`apt-get install nginx`), PostgreSQL and
-Redis running (as on the project's machines).
+entrance and each worker's address. Every worker writes photos to one media root in the run
+directory, which nginx serves (on several hosts: a shared volume or S3, see docs/deploy.md).
+It needs nginx (`apt-get install nginx`), PostgreSQL and Redis running (as on the project's
+machines).
 """
 
 import argparse
@@ -45,6 +47,8 @@ def environment(args: argparse.Namespace, run: Path) -> dict[str, str]:
         "DATABASE_URL": args.database_url,
         "REDIS_URL": args.redis_url,
         "STATIC_ROOT": str(run / "static"),
+        "MEDIA_ROOT": str(run / "media"),  # one for all workers: a photo is on every worker's page
+        "MEDIA_STORAGE": "filesystem",
         "PYTHON": sys.executable,
     }
 
@@ -61,7 +65,11 @@ def manage(env: dict[str, str], *command: str) -> str:
 def nginx_conf(run: Path, listen: int, ports: list[int]) -> Path:
     upstreams = "\n".join(f"    server 127.0.0.1:{port};" for port in ports)
     site = string.Template(TEMPLATE.read_text()).safe_substitute(
-        UPSTREAMS=upstreams, CACHE_DIR=run / "cache", LISTEN=f"127.0.0.1:{listen}", STATIC_ROOT=run / "static"
+        UPSTREAMS=upstreams,
+        CACHE_DIR=run / "cache",
+        LISTEN=f"127.0.0.1:{listen}",
+        STATIC_ROOT=run / "static",
+        MEDIA_ROOT=run / "media",
     )
     conf = run / "nginx.conf"
     # Started as root, nginx's workers would switch to `nobody`, who may not use the run

@@ -160,6 +160,7 @@ METRICS_ALLOWED = set(envlist("METRICS_ALLOWED", "127.0.0.1,::1"))
 METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
 # Prefix of the Redis pub/sub channel and keys; deployments sharing a Redis server differ here.
 LIVEBLOG_REDIS_PREFIX = os.environ.get("LIVEBLOG_REDIS_PREFIX", "liveblog")
+LIVEBLOG_EMBED_ALLOW_HOSTS = envlist("LIVEBLOG_EMBED_ALLOW_HOSTS")  # link cards from private addresses
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

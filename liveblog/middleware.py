@@ -5,13 +5,17 @@ import logging
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
+from liveblog.embeds import FRAME_ORIGINS
+
 log = logging.getLogger(__name__)
 
 # No inline script anywhere: scripts are modules served from this site. JSON-LD is a data block,
-# which CSP does not run. The admin sets inline style attributes, so it may keep those.
+# which CSP does not run. The admin sets inline style attributes, so it may keep those. Frames
+# come only from the embed providers' players, once a reader asks for one (liveblog.embeds).
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'{admin_style}; img-src 'self' https: data:; "
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    f"frame-src {' '.join(FRAME_ORIGINS)}; "
     "frame-ancestors {ancestors}"
 )
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"

@@ -1,9 +1,13 @@
 """The one path from an entry's Markdown to the HTML readers see: page, frames and previews."""
 
+from collections.abc import Mapping
+
 import nh3
 from django.template.loader import render_to_string
 from django.utils import timezone
 from markdown_it import MarkdownIt
+
+from liveblog import embeds
 
 # "js-default" is CommonMark with raw HTML off; nh3 then removes anything that still slips
 # through (event handlers, javascript: links, inline styles).
@@ -30,8 +34,26 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 
+LinkCards = Mapping[str, embeds.LinkCard]  # by URL
 
-def render_markdown(source: str) -> str:
+
+def render_markdown(source: str, *, link_cards: LinkCards | None = None) -> str:
+    """``link_cards``: what fetch_link_cards read for this source; by default, the cards read
+    lately (the cache), never the network. A URL alone in a paragraph becomes its provider's
+    card, its link card, or a plain link."""
+    html = _sanitized(source)
+    if link_cards is None:
+        link_cards = embeds.cached_link_cards(embeds.lone_urls(html))
+    return embeds.embed_lone_urls(html, link_cards)
+
+
+def fetch_link_cards(source: str) -> dict[str, embeds.LinkCard]:
+    """The link cards of the pages the source's lone URLs point to, read over the network
+    (up to embeds.FETCH_SECONDS) unless read lately: call outside any transaction."""
+    return embeds.link_cards(embeds.lone_urls(_sanitized(source)))
+
+
+def _sanitized(source: str) -> str:
     html = _markdown.render(source)
     return nh3.clean(
         html,
@@ -48,7 +70,9 @@ def render_entry(entry) -> str:
 
 
 def render_preview(event, data: dict) -> str:
-    """Render what an editor typed, as readers would see it, without saving anything."""
+    """Render what an editor typed, as readers would see it, without saving anything. It asks
+    no page for its link card: a URL typed so far is shown with the card a save read lately, or
+    as a plain link (the saved entry has the card)."""
     from liveblog.models import Entry, Speaker
     from liveblog.reports.parser import split_speaker
 

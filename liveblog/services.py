@@ -21,7 +21,7 @@ from django.utils.text import slugify
 from liveblog.delivery.bus import publish_on_commit
 from liveblog.frames import REWRITES_HISTORY, entry_payload, frame_for_change
 from liveblog.models import Change, Entry, Event, Session, Speaker, new_epoch
-from liveblog.rendering import render_markdown
+from liveblog.rendering import LinkCards, fetch_link_cards, render_markdown
 from liveblog.reports.parser import Speaker as ParsedSpeaker
 from liveblog.reports.parser import split_honorific, split_speaker
 
@@ -94,10 +94,10 @@ def _speaker(value: SpeakerLike) -> Speaker | None:
     return speaker_get_or_create(name=value.name, honorific=value.honorific, title=value.title)
 
 
-def _save_entry(entry: Entry) -> None:
+def _save_entry(entry: Entry, link_cards: LinkCards) -> None:
     # Whole seconds: the page, the frames and every client then sort entries the same way.
     entry.occurred_at = entry.occurred_at.replace(microsecond=0)
-    entry.body_html = render_markdown(entry.body)
+    entry.body_html = render_markdown(entry.body, link_cards=link_cards)
     # The event, city and speaker are rows already in hand: looking each up again proves
     # nothing. The one constraint is on source_key, which only imported entries carry.
     entry.full_clean(
@@ -106,7 +106,6 @@ def _save_entry(entry: Entry) -> None:
     entry.save()
 
 
-@transaction.atomic
 def entry_create(
     *,
     event: Event,
@@ -121,24 +120,27 @@ def entry_create(
     status: str = Entry.Status.PUBLISHED,
     source_key: str = "",
 ) -> Entry:
-    lock_event(event)
-    entry = Entry(
-        event=event,
-        session=session,
-        speaker=_speaker(speaker),
-        occurred_at=occurred_at or timezone.now(),
-        body=body,
-        kind=kind,
-        pinned=pinned,
-        key_moment=key_moment,
-        status=status,
-        author=_actor(by),
-        source_key=source_key,
-    )
-    _save_entry(entry)
-    recount = [entry.session_id] if entry.is_visible else []
-    _append_change(event=event, type=Change.Type.ENTRY_CREATED, by=by, entry=entry, recount=recount)
-    return entry
+    # The pages the body links to are read first: never while holding the event's lock.
+    link_cards = fetch_link_cards(body)
+    with transaction.atomic():
+        lock_event(event)
+        entry = Entry(
+            event=event,
+            session=session,
+            speaker=_speaker(speaker),
+            occurred_at=occurred_at or timezone.now(),
+            body=body,
+            kind=kind,
+            pinned=pinned,
+            key_moment=key_moment,
+            status=status,
+            author=_actor(by),
+            source_key=source_key,
+        )
+        _save_entry(entry, link_cards)
+        recount = [entry.session_id] if entry.is_visible else []
+        _append_change(event=event, type=Change.Type.ENTRY_CREATED, by=by, entry=entry, recount=recount)
+        return entry
 
 
 def rewrite_history(entry: Entry, *, change: Change) -> None:
@@ -167,30 +169,32 @@ def _locked_entry(entry: Entry, expected_version: int | None) -> Entry:
     return current
 
 
-@transaction.atomic
 def entry_update(*, entry: Entry, by: User, expected_version: int | None = None, **changes: Any) -> Entry:
     """Apply ``changes`` (any of ENTRY_FIELDS). ``expected_version`` None means last write wins."""
     unknown = set(changes) - set(ENTRY_FIELDS)
     if unknown:
         raise TypeError(f"Entries have no field(s) {', '.join(sorted(unknown))}.")
-    current = _locked_entry(entry, expected_version)
-    before = (current.session_id, current.is_visible)
-    if "speaker" in changes:
-        changes["speaker"] = _speaker(changes["speaker"])
-    for name, value in changes.items():
-        setattr(current, name, value)
-    current.version += 1
-    _save_entry(current)
-    moved = before != (current.session_id, current.is_visible)  # to another city, or in or out of view
-    change = _append_change(
-        event=current.event,
-        type=Change.Type.ENTRY_UPDATED,
-        by=by,
-        entry=current,
-        recount=[before[0], current.session_id] if moved else [],
-    )
-    rewrite_history(current, change=change)
-    return current
+    # As in entry_create; an edit that leaves the body alone renders it again all the same.
+    link_cards = fetch_link_cards(changes.get("body", entry.body))
+    with transaction.atomic():
+        current = _locked_entry(entry, expected_version)
+        before = (current.session_id, current.is_visible)
+        if "speaker" in changes:
+            changes["speaker"] = _speaker(changes["speaker"])
+        for name, value in changes.items():
+            setattr(current, name, value)
+        current.version += 1
+        _save_entry(current, link_cards)
+        moved = before != (current.session_id, current.is_visible)  # to another city, or in or out of view
+        change = _append_change(
+            event=current.event,
+            type=Change.Type.ENTRY_UPDATED,
+            by=by,
+            entry=current,
+            recount=[before[0], current.session_id] if moved else [],
+        )
+        rewrite_history(current, change=change)
+        return current
 
 
 @transaction.atomic

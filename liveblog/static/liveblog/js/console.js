@@ -4,6 +4,7 @@ import { Composer } from "./composer.js";
 import { eventApi, messages } from "./console-api.js";
 import { enableEditing } from "./console-edit.js";
 import { EntryList } from "./console-entries.js";
+import "./embeds.js";
 import { showEventStatus } from "./event-status.js";
 import { LiveFeed } from "./live.js";
 import { Outbox } from "./outbox.js";

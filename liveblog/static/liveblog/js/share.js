@@ -1,5 +1,8 @@
 // Sharing a link: the device's own share sheet where there is one (phones), else the clipboard,
 // announced on the button. Buttons with data-copy always copy; data-share ones offer the sheet.
+// The permalink page's one script: its entry may hold click-to-load embeds too.
+
+import "./embeds.js";
 
 export async function copyLink(button) {
   const label = button.textContent;

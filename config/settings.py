@@ -177,8 +177,35 @@ USE_TZ = True
 STATIC_URL = "/static/"
 # None (the tests) serves the files from their apps through the finders only.
 STATIC_ROOT: str | Path | None = os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles"
+# Photos editors upload: their renditions, under MEDIA_ROOT (served by the app, or by nginx in
+# the topology), or in S3-compatible object storage that every host shares (MEDIA_STORAGE=s3).
+MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
+MEDIA_STORAGE = os.environ.get("MEDIA_STORAGE", "filesystem")
+if MEDIA_STORAGE not in {"filesystem", "s3"}:
+    raise RuntimeError(f"MEDIA_STORAGE is “{MEDIA_STORAGE}”: use filesystem or s3.")
+# An upload above this many bytes is refused (413) before its body is read; an image of more
+# pixels (a decompression bomb among them) before it is decoded.
+LIVEBLOG_MEDIA_MAX_BYTES = envint("LIVEBLOG_MEDIA_MAX_BYTES", 20 * 1024 * 1024)
+LIVEBLOG_MEDIA_MAX_PIXELS = envint("LIVEBLOG_MEDIA_MAX_PIXELS", 50_000_000)
+_MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if MEDIA_STORAGE == "s3":
+    # django-storages reads AWS_STORAGE_BUCKET_NAME, AWS_S3_ENDPOINT_URL, AWS_S3_REGION_NAME,
+    # AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or the machine's role) from here.
+    _MEDIA_STORAGE = {"BACKEND": "storages.backends.s3.S3Storage"}
+    AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
+    AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+    AWS_S3_CUSTOM_DOMAIN = os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None  # a CDN in front
+    AWS_QUERYSTRING_AUTH = False  # renditions are public and their URLs never expire
+    AWS_S3_FILE_OVERWRITE = False
+    AWS_LOCATION = os.environ.get("AWS_LOCATION", "media")  # the keys' prefix in the bucket
+    AWS_S3_OBJECT_PARAMETERS = {"CacheControl": "public, max-age=31536000, immutable"}
+    if not AWS_STORAGE_BUCKET_NAME:
+        raise RuntimeError("MEDIA_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME.")
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _MEDIA_STORAGE,
     "staticfiles": {
         "BACKEND": "liveblog.storage.StaticFilesStorage"
         if not DEBUG

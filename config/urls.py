@@ -1,5 +1,6 @@
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from liveblog import views
 
@@ -12,5 +13,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("metrics", views.metrics_view, name="metrics"),
 ]
+
+if settings.MEDIA_STORAGE == "filesystem" and settings.MEDIA_URL.startswith("/"):
+    media = settings.MEDIA_URL.lstrip("/")
+    urlpatterns.append(re_path(rf"^{media}(?P<path>.+)$", views.media_file, name="media_file"))
 
 handler404 = "liveblog.views.not_found"

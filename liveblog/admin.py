@@ -5,11 +5,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.files.storage import default_storage
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from liveblog import services
-from liveblog.models import Change, Entry, Event, Session, Speaker
+from liveblog.models import Change, Entry, Event, Media, Session, Speaker
 from liveblog.views import export_download
 
 
@@ -86,7 +89,7 @@ class EventAdmin(admin.ModelAdmin):
         if queryset.count() != 1:
             self.message_user(request, "Select one event to export.", messages.WARNING)
             return None
-        return export_download(queryset.get(), fmt)
+        return export_download(queryset.get(), fmt, site=request.build_absolute_uri("/"))
 
     def _set_status(self, request: HttpRequest, queryset: QuerySet[Event], status: str) -> None:
         events = [event for event in queryset if event.status != status]
@@ -145,6 +148,7 @@ class EntryForm(forms.ModelForm):
             "session",
             "speaker",
             "occurred_at",
+            "headline",
             "body",
             "kind",
             "pinned",
@@ -226,6 +230,62 @@ class EntryAdmin(admin.ModelAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Entry]) -> None:
         for entry in queryset.filter(deleted_at__isnull=True):
             services.entry_delete(entry=entry, by=request.user)
+
+
+@admin.register(Media)
+class MediaAdmin(admin.ModelAdmin):
+    """Photos are uploaded from the console (they need processing); here their words are
+    corrected, and where each is used is seen."""
+
+    list_display = ["thumbnail", "alt", "caption", "credit", "event", "size", "used_in", "created_at"]
+    list_display_links = ["thumbnail"]
+    list_editable = ["alt"]
+    list_filter = ["event"]
+    search_fields = ["alt", "caption", "credit"]
+    list_select_related = ["event"]
+    fields = ["preview", "alt", "caption", "credit", "event", "size", "used_in", "created_at"]
+    readonly_fields = ["preview", "event", "size", "used_in", "created_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Media]:
+        return super().get_queryset(request).prefetch_related("entries")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.display(description="photo")
+    def thumbnail(self, media: Media) -> str:
+        return format_html(
+            '<img src="{}" width="80" height="{}" alt="" style="object-fit:cover">',
+            default_storage_url(media, 0),
+            max(1, round(80 * media.height / media.width)),
+        )
+
+    @admin.display(description="photo")
+    def preview(self, media: Media) -> str:
+        return format_html('<img src="{}" style="max-width:40rem;height:auto" alt="">', media.src)
+
+    @admin.display(description="size")
+    def size(self, media: Media) -> str:
+        return f"{media.width} × {media.height}"
+
+    @admin.display(description="used in")
+    def used_in(self, media: Media) -> str:
+        entries = media.entries.all()
+        if not entries:
+            return "no entry"
+        return format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            ((reverse("admin:liveblog_entry_change", args=[e.pk]), str(e)[:40]) for e in entries),
+        )
+
+    def save_model(self, request: HttpRequest, obj: Media, form: forms.ModelForm, change: bool) -> None:
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        services.media_update(media=obj, by=request.user, **changes)
+
+
+def default_storage_url(media: Media, index: int) -> str:
+    return default_storage.url(media.renditions[index]["name"])
 
 
 @admin.register(Change)

@@ -3,14 +3,16 @@ happened, updated when it was last edited, written by the publisher, with an id 
 same whatever host name serves the feed."""
 
 import uuid
+from urllib.parse import urljoin
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html
 
 from liveblog import selectors
-from liveblog.models import Entry, Event
+from liveblog.models import Entry, Event, Media
 
 # Ids are urn:uuid URIs named from this namespace and the rows' keys: stable across host names,
 # renamed slugs and restores from a backup.
@@ -31,7 +33,9 @@ class EventFeed(Feed):
         return atom_id(f"event:{event.pk}")
 
     def get_object(self, request, slug: str) -> Event:
-        return get_object_or_404(Event, slug=slug)
+        event = get_object_or_404(Event, slug=slug)
+        event.site = request.build_absolute_uri("/")  # type: ignore[attr-defined]  # for the photos
+        return event
 
     def title(self, event: Event) -> str:
         return event.title
@@ -42,14 +46,29 @@ class EventFeed(Feed):
     def link(self, event: Event) -> str:
         return event.get_absolute_url()
 
-    def items(self, event: Event):
-        return selectors.entries_for_reader(event, order="newest")[:100]
+    def items(self, event: Event) -> list[Entry]:
+        entries = list(selectors.entries_for_reader(event, order="newest")[:100])
+        for entry in entries:
+            entry.site = event.site  # type: ignore[attr-defined]
+        return entries
 
     def item_title(self, entry: Entry) -> str:
-        return entry.headline
+        return entry.title
 
     def item_description(self, entry: Entry) -> str:
-        return entry.body_html
+        """The entry's text, then its photos (the JPEG: feed readers know it) with captions."""
+        figures = [
+            format_html(
+                '<figure><img src="{}" width="{}" height="{}" alt="{}">{}</figure>',
+                urljoin(entry.site, photo.src),  # type: ignore[attr-defined]
+                photo.width,
+                photo.height,
+                photo.alt,
+                format_html("<figcaption>{}</figcaption>", _caption(photo)) if _caption(photo) else "",
+            )
+            for photo in entry.photos
+        ]
+        return entry.body_html + "".join(figures)
 
     def item_link(self, entry: Entry) -> str:
         return entry.get_absolute_url()
@@ -62,3 +81,7 @@ class EventFeed(Feed):
 
     def item_updateddate(self, entry: Entry):
         return entry.updated_at
+
+
+def _caption(photo: Media) -> str:
+    return " ".join(part for part in (photo.caption, f"({photo.credit})" if photo.credit else "") if part)

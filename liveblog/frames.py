@@ -8,6 +8,7 @@ import json
 import re
 from typing import Any
 
+from liveblog.media import payload as media_payload
 from liveblog.models import Change, Entry, Event, Session
 from liveblog.rendering import render_entry
 
@@ -43,11 +44,13 @@ def entry_payload(entry: Entry) -> dict[str, Any]:
             if speaker
             else None
         ),
+        "headline": entry.headline,
         "kind": entry.kind,
         "pinned": entry.pinned,
         "key_moment": entry.key_moment,
         "status": entry.status,
         "body": entry.body,
+        "media": [media_payload(item) for item in entry.photos],
         "html": render_entry(entry),
         "updated_at": _iso(entry.updated_at),
     }

@@ -13,7 +13,9 @@ log = logging.getLogger(__name__)
 # which CSP does not run. The admin sets inline style attributes, so it may keep those. Frames
 # come only from the embed providers' players, once a reader asks for one (liveblog.embeds).
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'{admin_style}; img-src 'self' https: data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'{admin_style}; "
+    # blob: the console's photos, shown from the files picked before they are uploaded.
+    "img-src 'self' https: data: blob:; "
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     f"frame-src {' '.join(FRAME_ORIGINS)}; "
     "frame-ancestors {ancestors}"

@@ -4,17 +4,21 @@ Writes go through ``liveblog.services``; nothing here bumps seq or appends chang
 """
 
 import html
+import re
 import secrets
 import zoneinfo
 from datetime import date, datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
+
+_EMBED_BUTTON = re.compile(r'<button type="button" class="embed__load">.*?</button>', re.S)
 
 
 def new_epoch() -> str:
@@ -133,8 +137,10 @@ class EntryQuerySet(models.QuerySet):
         return self.filter(session__slug=slug) if slug else self
 
     def for_display(self) -> "EntryQuerySet":
-        """With everything an entry shows (its time zone, city and speaker) read in the same query."""
-        return self.select_related("event", "session__event", "speaker")
+        """With everything an entry shows: its time zone, city and speaker in the same query,
+        its photos in one more."""
+        photos = models.Prefetch("entrymedia_set", queryset=EntryMedia.objects.select_related("media"))
+        return self.select_related("event", "session__event", "speaker").prefetch_related(photos)
 
     def in_reader_order(self, *, newest: bool = False) -> "EntryQuerySet":
         """Report order, or newest first: by the time the report shows, entries of the same
@@ -171,6 +177,7 @@ class Entry(models.Model):
         Speaker, null=True, blank=True, on_delete=models.RESTRICT, related_name="entries"
     )
     occurred_at = models.DateTimeField()
+    headline = models.CharField(max_length=120, blank=True)
     body = models.TextField()
     body_html = models.TextField(editable=False)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.UPDATE)
@@ -184,6 +191,9 @@ class Entry(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Identifies an entry that came from an imported report, so a re-import updates it.
     source_key = models.CharField(max_length=300, blank=True, editable=False)
+    media: "models.ManyToManyField[Media, EntryMedia]" = models.ManyToManyField(
+        "Media", through="EntryMedia", blank=True, related_name="entries"
+    )
 
     objects = EntryQuerySet.as_manager()
 
@@ -241,16 +251,26 @@ class Entry(models.Model):
 
     @property
     def text(self) -> str:
-        """The entry's words as plain text: its Markdown rendered, then the markup taken out."""
-        return " ".join(html.unescape(strip_tags(self.body_html)).split())
+        """The entry's words as plain text: its Markdown rendered, then the markup taken out,
+        and with it an embed's button ("Load the YouTube video"), which is not the entry's."""
+        words = strip_tags(_EMBED_BUTTON.sub("", self.body_html))
+        return " ".join(html.unescape(words).split())
 
     @property
-    def headline(self) -> str:
-        """What the entry says, in at most 110 characters: its dateline and the start of its text
-        ("17:42 · Berlin · Mr. Hamid Moaser: Also the resistance was chanting…"). The Atom titles,
-        the JSON-LD updates, the key moments and the permalink's title."""
+    def title(self) -> str:
+        """What the entry is called where only a line fits: its headline when the editor gave
+        one, else its dateline and the start of its text in at most 110 characters ("17:42 ·
+        Berlin · Mr. Hamid Moaser: Also the resistance was chanting…"). The Atom titles, the
+        JSON-LD updates, the share texts and the permalink's title."""
+        if self.headline:
+            return self.headline
         words = Truncator(self.text).chars(max(20, 108 - len(self.dateline)), truncate="…")
         return f"{self.dateline}: {words}" if words else self.dateline
+
+    @property
+    def photos(self) -> list["Media"]:
+        """The entry's photos in order (prefetched by for_display)."""
+        return [placed.media for placed in self.entrymedia_set.all()] if self.pk else []
 
     @property
     def day(self) -> date:
@@ -266,6 +286,75 @@ class Entry(models.Model):
 
 def _joined(*parts: str) -> str:
     return " · ".join(part for part in parts if part)
+
+
+class Media(models.Model):
+    """A photo an editor uploaded for an event: its renditions, never the original file, which
+    may carry the place it was taken (liveblog.media makes them)."""
+
+    class Type(models.TextChoices):
+        IMAGE = "image", "Image"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="media")
+    type = models.CharField(max_length=10, choices=Type.choices, default=Type.IMAGE, editable=False)
+    alt = models.CharField(
+        "alt text", max_length=500, help_text="What the photo shows, for readers who cannot see it."
+    )
+    caption = models.CharField(max_length=500, blank=True)
+    credit = models.CharField(max_length=200, blank=True)
+    # Of the largest rendition, whose proportions every rendition shares.
+    width = models.PositiveIntegerField(editable=False)
+    height = models.PositiveIntegerField(editable=False)
+    # [{"width": 320, "height": 213, "name": "media/<event>/<hash>-320.webp"}, …], narrowest first.
+    renditions = models.JSONField(default=list, editable=False)
+    fallback = models.CharField(max_length=300, editable=False, help_text="A JPEG for old browsers.")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the entries showing the photo were deleted: its files are gone from storage.
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "media"
+
+    def __str__(self) -> str:
+        return self.alt
+
+    @property
+    def names(self) -> list[str]:
+        """Every file of the photo in storage."""
+        return [r["name"] for r in self.renditions] + [self.fallback]
+
+    @property
+    def src(self) -> str:
+        """The JPEG, for what reads no srcset or no WebP (feed readers, mail, link previews)."""
+        return default_storage.url(self.fallback)
+
+    @property
+    def srcset(self) -> str:
+        return ", ".join(f"{default_storage.url(r['name'])} {r['width']}w" for r in self.renditions)
+
+    @property
+    def full_src(self) -> str:
+        """The widest rendition: what the lightbox shows."""
+        return default_storage.url(self.renditions[-1]["name"])
+
+
+class EntryMedia(models.Model):
+    """A photo's place in an entry: several make a gallery, in the editor's order."""
+
+    entry = models.ForeignKey(Entry, on_delete=models.CASCADE)
+    media = models.ForeignKey(Media, on_delete=models.PROTECT)
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["entry", "media"], name="entry_media_once")]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} #{self.position}: {self.media_id}"
 
 
 class Change(models.Model):

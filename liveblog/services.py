@@ -5,6 +5,7 @@ processes, hosts) queue on that row and the feed stays gap-free. The frame reade
 built inside the same transaction and published once the transaction commits.
 """
 
+import secrets
 from collections.abc import Iterable
 from dataclasses import astuple
 from datetime import datetime
@@ -12,22 +13,34 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.auth.models import User as Account  # the project's AUTH_USER_MODEL
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
 
+from liveblog import media as photos
 from liveblog.delivery.bus import publish_on_commit
 from liveblog.frames import REWRITES_HISTORY, entry_payload, frame_for_change
-from liveblog.models import Change, Entry, Event, Session, Speaker, new_epoch
+from liveblog.models import Change, Entry, EntryMedia, Event, Media, Session, Speaker, new_epoch
 from liveblog.rendering import LinkCards, fetch_link_cards, render_markdown
 from liveblog.reports.parser import Speaker as ParsedSpeaker
 from liveblog.reports.parser import split_honorific, split_speaker
 
 User = AbstractBaseUser | AnonymousUser | None
 
-ENTRY_FIELDS = ("session", "speaker", "occurred_at", "body", "kind", "pinned", "key_moment", "status")
+ENTRY_FIELDS = (
+    "session",
+    "speaker",
+    "occurred_at",
+    "headline",
+    "body",
+    "kind",
+    "pinned",
+    "key_moment",
+    "status",
+    "media",
+)
 EVENT_FIELDS = ("title", "summary", "timezone", "starts_at", "ends_at", "status")
 
 
@@ -106,11 +119,25 @@ def _save_entry(entry: Entry, link_cards: LinkCards) -> None:
     entry.save()
 
 
+def _place_media(entry: Entry, media: list[Media] | None) -> None:
+    """Show ``media`` in the entry, in this order (None: leave its photos as they are)."""
+    if media is None:
+        return
+    EntryMedia.objects.filter(entry=entry).delete()
+    EntryMedia.objects.bulk_create(
+        EntryMedia(entry=entry, media=item, position=position) for position, item in enumerate(media)
+    )
+    entry._prefetched_objects_cache = {}  # type: ignore[attr-defined]
+    models.prefetch_related_objects([entry], "entrymedia_set__media")
+
+
 def entry_create(
     *,
     event: Event,
     by: User,
     body: str,
+    headline: str = "",
+    media: list[Media] | None = None,
     session: Session | None = None,
     speaker: SpeakerLike = None,
     occurred_at: datetime | None = None,
@@ -129,6 +156,7 @@ def entry_create(
             session=session,
             speaker=_speaker(speaker),
             occurred_at=occurred_at or timezone.now(),
+            headline=headline,
             body=body,
             kind=kind,
             pinned=pinned,
@@ -138,6 +166,7 @@ def entry_create(
             source_key=source_key,
         )
         _save_entry(entry, link_cards)
+        _place_media(entry, media or [])
         recount = [entry.session_id] if entry.is_visible else []
         _append_change(event=event, type=Change.Type.ENTRY_CREATED, by=by, entry=entry, recount=recount)
         return entry
@@ -181,10 +210,12 @@ def entry_update(*, entry: Entry, by: User, expected_version: int | None = None,
         before = (current.session_id, current.is_visible)
         if "speaker" in changes:
             changes["speaker"] = _speaker(changes["speaker"])
+        media = changes.pop("media", None)
         for name, value in changes.items():
             setattr(current, name, value)
         current.version += 1
         _save_entry(current, link_cards)
+        _place_media(current, media)
         moved = before != (current.session_id, current.is_visible)  # to another city, or in or out of view
         change = _append_change(
             event=current.event,
@@ -209,7 +240,54 @@ def entry_delete(*, entry: Entry, by: User, expected_version: int | None = None)
         event=current.event, type=Change.Type.ENTRY_DELETED, by=by, entry=current, recount=recount
     )
     rewrite_history(current, change=change)
+    _withdraw_media(current)
     return current
+
+
+def _withdraw_media(entry: Entry) -> None:
+    """The photos of a deleted entry that no other entry shows leave storage once the deletion
+    commits: nobody is served them any more."""
+    orphans = list(
+        Media.objects.filter(entries=entry, withdrawn_at__isnull=True).exclude(
+            entries__in=Entry.objects.live().exclude(pk=entry.pk)
+        )
+    )
+    if not orphans:
+        return
+    Media.objects.filter(pk__in=[m.pk for m in orphans]).update(withdrawn_at=timezone.now())
+    names = [name for item in orphans for name in item.names]
+    transaction.on_commit(lambda: photos.remove(names))
+
+
+# Media ------------------------------------------------------------------------------------
+
+
+def media_create(
+    *, event: Event, by: User, photo: photos.Photo, alt: str, caption: str = "", credit: str = ""
+) -> Media:
+    """Store a processed photo's renditions and record it. If the record cannot be written, the
+    files go again: nothing half-written stays."""
+    folder = f"{event.slug}/{secrets.token_hex(6)}"
+    renditions, fallback = photos.store(photo, folder=folder)
+    item = Media(
+        event=event,
+        alt=alt,
+        caption=caption,
+        credit=credit,
+        width=photo.width,
+        height=photo.height,
+        renditions=renditions,
+        fallback=fallback,
+        uploaded_by=_actor(by),
+    )
+    try:
+        item.full_clean()
+        with transaction.atomic():
+            item.save()
+    except Exception:
+        photos.remove(item.names)
+        raise
+    return item
 
 
 def entry_set_flags(
@@ -367,3 +445,20 @@ def speaker_update(*, speaker: Speaker, by: User, **changes: Any) -> Speaker:
         for entry in entries:
             _append_change(event=event, type=Change.Type.ENTRY_UPDATED, by=by, entry=entry)
     return speaker
+
+
+@transaction.atomic
+def media_update(*, media: Media, by: User, **changes: Any) -> Media:
+    """Correct a photo's alt text, caption or credit; readers get again every published entry
+    that shows it."""
+    unknown = set(changes) - {"alt", "caption", "credit"}
+    if unknown:
+        raise TypeError(f"Media have no editable field(s) {', '.join(sorted(unknown))}.")
+    lock_event(media.event)
+    for name, value in changes.items():
+        setattr(media, name, value)
+    media.full_clean()
+    media.save()
+    for entry in Entry.objects.published().filter(media=media).for_display():
+        _append_change(event=media.event, type=Change.Type.ENTRY_UPDATED, by=by, entry=entry)
+    return media

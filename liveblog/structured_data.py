@@ -27,7 +27,7 @@ def blog_posting(request: HttpRequest, entry: Entry) -> dict[str, Any]:
     posting: dict[str, Any] = {
         "@type": "BlogPosting",
         "url": request.build_absolute_uri(entry.get_absolute_url()),
-        "headline": entry.headline,
+        "headline": entry.title,
         "datePublished": entry.occurred_at.isoformat(),  # when it happened, as the report shows it
         "dateModified": max(entry.occurred_at, entry.updated_at).isoformat(),
         "articleBody": entry.text,
@@ -36,6 +36,8 @@ def blog_posting(request: HttpRequest, entry: Entry) -> dict[str, Any]:
         posting["about"] = person  # the speaker the entry reports; the editor wrote it
     if entry.session:
         posting["contentLocation"] = {"@type": "Place", "name": entry.session.city}
+    if entry.photos:
+        posting["image"] = [request.build_absolute_uri(photo.full_src) for photo in entry.photos]
     return posting
 
 

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
@@ -22,10 +22,12 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import ensure_csrf_cookie
 from django.views.decorators.http import require_safe
 from django.views.defaults import page_not_found
+from django.views.static import serve as serve_file
 
 from liveblog import heads, reader, redis_clients, selectors, structured_data
 from liveblog.clients import request_client_ip
 from liveblog.delivery.hub import hub, readers_now
+from liveblog.media import IMMUTABLE
 from liveblog.models import Entry, Event
 from liveblog.ratelimit import over_limit
 from liveblog.reports.exporter import export_report
@@ -186,7 +188,9 @@ def entry_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "entry": entry,
         "event": event,
         "share_url": share_url,
-        "share_links": reader.share_links(share_url, entry.headline),
+        "share_links": reader.share_links(share_url, entry.title),
+        # The JPEG: every link preview reads it, not all read WebP.
+        "photo_url": request.build_absolute_uri(entry.photos[0].src) if entry.photos else "",
         "earlier": entries.after(entry, newest=True).in_reader_order(newest=True).first(),
         "later": entries.after(entry).first(),
     }
@@ -205,6 +209,7 @@ def console(request: HttpRequest, slug: str) -> HttpResponse:
         "sessions": event.sessions.all(),
         "kinds": Entry.Kind.choices,
         "embed_snippet": embed_snippet(request, event),
+        "media_max_mb": round(settings.LIVEBLOG_MEDIA_MAX_BYTES / 1e6),
     }
     return render(request, "liveblog/console.html", context)
 
@@ -233,13 +238,25 @@ def console_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     event = get_object_or_404(Event, slug=slug)
     if not event.is_editor(request.user) or fmt not in EXPORT_TYPES:
         raise PermissionDenied if fmt in EXPORT_TYPES else Http404
-    return export_download(event, fmt)
+    return export_download(event, fmt, site=request.build_absolute_uri("/"))
 
 
-def export_download(event: Event, fmt: str) -> HttpResponse:
+def export_download(event: Event, fmt: str, *, site: str = "") -> HttpResponse:
     extension, content_type = EXPORT_TYPES[fmt]
-    response = HttpResponse(export_report(event, fmt), content_type=f"{content_type}; charset=utf-8")
+    document = export_report(event, fmt, site=site)
+    response = HttpResponse(document, content_type=f"{content_type}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{event.slug}.{extension}"'
+    return response
+
+
+@require_safe
+def media_file(request: HttpRequest, path: str) -> HttpResponse | FileResponse:
+    """A photo's rendition from MEDIA_ROOT, where no nginx or object store serves it: its name
+    holds a hash of its bytes, so it may be cached for good."""
+    response = serve_file(request, path, document_root=str(settings.MEDIA_ROOT))
+    response["Cache-Control"] = IMMUTABLE
+    # Cross-origin pages that embed the report show its photos too.
+    response["Cross-Origin-Resource-Policy"] = "cross-origin"
     return response
 
 

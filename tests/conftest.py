@@ -65,6 +65,13 @@ def make_event(slug: str = "summit", *, cities: tuple[str, ...] = ("Paris", "Ber
     return event
 
 
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path) -> Path:
+    """Each test's uploads in a folder of its own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
 @pytest.fixture
 def event(db) -> Event:
     return make_event("summit", cities=("Paris", "Berlin", "London"))

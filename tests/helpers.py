@@ -36,6 +36,31 @@ class Api:
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.loads(response.read() or b"{}")
 
+    def upload_photo(
+        self, data: bytes, *, alt: str = "A photo", slug: str = SLUG, name: str = "photo.jpg"
+    ) -> dict:
+        """POST a photo as the console does (multipart/form-data); the media object (201)."""
+        boundary = "liveblog-test-boundary"
+        body = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="alt"\r\n\r\n{alt}\r\n'
+                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+                "Content-Type: application/octet-stream\r\n\r\n"
+            ).encode()
+            + data
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        request = urllib.request.Request(
+            f"{self.base}/api/events/{slug}/media/",
+            data=body,
+            headers={
+                "Authorization": f"Token {self.token}",
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+            },
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
     def post_entry(self, body: str, *, slug: str = SLUG, **fields) -> dict:
         """The entry as created (201), with its id, version and local time."""
         return self.call("POST", f"/api/events/{slug}/entries/", {"body": body, **fields})

@@ -137,6 +137,8 @@ class DemoTemplate:
         for name in DATABASE_FILES:
             if (source / name).exists():
                 shutil.copy(source / name, tmp / name)
+        if demo:  # the demo's photos, linked: renditions are never written twice
+            shutil.copytree(self.root / "media", tmp / "media", copy_function=os.link)
         env = production_env(tmp, STATIC_ROOT=str(self.root / "static"), **extra)
         return Site(env, self.token if demo else "")
 

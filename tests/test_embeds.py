@@ -305,6 +305,16 @@ def test_a_youtube_url_posted_through_the_api_shows_the_card(alice):
     assert "Load the YouTube video" in html
 
 
+def test_an_entrys_plain_text_leaves_the_cards_button_out(alice, client):
+    body = "The opening, filmed:\n\nhttps://youtu.be/dQw4w9WgXcQ"
+    entry = post_entry(token_client(alice), body=body).json()
+
+    feed = client.get("/events/summit/feed/").content.decode()
+
+    title = feed.split("<entry>")[1].split("<title>")[1].split("</title>")[0]
+    assert title == f"{entry['local_time']}: The opening, filmed: YouTube youtu.be/dQw4w9WgXcQ"
+
+
 def test_frames_may_come_from_the_providers_only(client, event):
     policy = client.get("/").headers["Content-Security-Policy"]
     frame_src = next(part for part in policy.split("; ") if part.startswith("frame-src "))

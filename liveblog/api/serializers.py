@@ -9,9 +9,11 @@ from rest_framework import serializers
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
 from liveblog.frames import entry_payload
-from liveblog.models import Entry, Event, Session, Speaker
+from liveblog.media import payload as media_payload
+from liveblog.models import Entry, Event, Media, Session, Speaker
 from liveblog.reports.parser import split_speaker
 
+MAX_PHOTOS = 20
 _CLOCK = re.compile(r"^(?P<h>[01]?\d|2[0-3])[:.h]?(?P<m>[0-5]\d)$")
 
 
@@ -75,6 +77,43 @@ class SpeakerSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "honorific", "title"]
 
 
+class MediaSerializer(serializers.Serializer):
+    """A photo as the API answers an upload and as entries carry it."""
+
+    id = serializers.IntegerField()
+    type = serializers.ChoiceField(choices=Media.Type.choices)
+    alt = serializers.CharField()
+    caption = serializers.CharField()
+    credit = serializers.CharField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    src = serializers.CharField(help_text="A JPEG, for clients without srcset or WebP.")
+    srcset = serializers.CharField(help_text="WebP renditions by width, for <img srcset>.")
+
+    def to_representation(self, instance: Media) -> dict[str, Any]:
+        return media_payload(instance)
+
+
+class MediaUploadSerializer(serializers.Serializer):
+    file = serializers.FileField(
+        allow_empty_file=False,
+        error_messages={
+            "required": "Attach the photo as file.",
+            "invalid": "Send the photo as a file, in a multipart/form-data request.",
+            "empty": "The file is empty.",
+        },
+    )
+    alt = serializers.CharField(
+        max_length=500,
+        error_messages={
+            "required": "Describe the photo for readers who cannot see it (alt).",
+            "blank": "Describe the photo for readers who cannot see it (alt).",
+        },
+    )
+    caption = serializers.CharField(max_length=500, required=False, allow_blank=True)
+    credit = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
 class EntrySerializer(serializers.Serializer):
     """An entry as readers see it: the same object the WebSocket frames carry."""
 
@@ -91,7 +130,9 @@ class EntrySerializer(serializers.Serializer):
     pinned = serializers.BooleanField()
     key_moment = serializers.BooleanField()
     status = serializers.ChoiceField(choices=Entry.Status.choices)
+    headline = serializers.CharField(help_text="Optional, up to 120 characters; empty when none.")
     body = serializers.CharField(help_text="Markdown source.")
+    media = MediaSerializer(many=True)
     html = serializers.CharField(help_text="The entry exactly as the reader page renders it.")
     updated_at = serializers.DateTimeField()
 
@@ -149,8 +190,15 @@ class TextField(serializers.CharField):
 class EntryWriteSerializer(serializers.Serializer):
     """What an editor sends to create or change an entry. Needs ``event`` in its context."""
 
+    headline = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=120,
+        error_messages={"max_length": "Keep the headline to 120 characters or fewer."},
+    )
+    BODY_MAX = 20000
     body = TextField(
-        max_length=20000,
+        max_length=BODY_MAX,
         error_messages={
             "required": "An entry needs text: send it as body.",
             "blank": "The text of an entry cannot be empty.",
@@ -171,10 +219,32 @@ class EntryWriteSerializer(serializers.Serializer):
     pinned = serializers.BooleanField(required=False)
     key_moment = serializers.BooleanField(required=False)
     status = serializers.ChoiceField(choices=Entry.Status.choices, required=False)
+    media = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        max_length=MAX_PHOTOS,
+        help_text="Ids of photos uploaded to this event, in the order shown; several make a gallery.",
+        error_messages={"max_length": f"An entry shows at most {MAX_PHOTOS} photos."},
+    )
 
     @property
     def event(self) -> Event:
         return self.context["event"]
+
+    def validate_media(self, ids: list[int]) -> list[Media]:
+        if len(set(ids)) != len(ids):
+            raise serializers.ValidationError("The same photo is listed twice.")
+        found = {m.pk: m for m in Media.objects.filter(event=self.event, pk__in=ids)}
+        missing = [str(pk) for pk in ids if pk not in found]
+        if missing:
+            raise serializers.ValidationError(
+                f"No photo {', '.join(missing)} was uploaded to this event: upload it first."
+            )
+        if any(found[pk].withdrawn_at for pk in ids):
+            raise serializers.ValidationError(
+                "A photo was withdrawn with its deleted entry: upload it again."
+            )
+        return [found[pk] for pk in ids]
 
     def validate_city(self, value: str | None) -> Session | None:
         if not value:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("events/<slug:slug>/entries/", views.EventEntries.as_view(), name="api_event_entries"),
     path("events/<slug:slug>/changes/", views.EventChanges.as_view(), name="api_event_changes"),
     path("events/<slug:slug>/preview/", views.EntryPreview.as_view(), name="api_event_preview"),
+    path("events/<slug:slug>/media/", views.MediaUpload.as_view(), name="api_event_media"),
     path("events/<slug:slug>/status/", views.EventStatus.as_view(), name="api_event_status"),
     path("events/<slug:slug>/sessions/", views.EventSessions.as_view(), name="api_event_sessions"),
     path("speakers/", views.SpeakerSearch.as_view(), name="api_speakers"),

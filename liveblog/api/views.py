@@ -1,6 +1,7 @@
 import json
 import re
 
+from django.conf import settings
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -8,10 +9,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.exceptions import APIException
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from liveblog import selectors, services
+from liveblog import media, selectors, services
 from liveblog.api.idempotency import idempotent
 from liveblog.api.serializers import (
     EntrySerializer,
@@ -19,12 +21,14 @@ from liveblog.api.serializers import (
     EventDetailSerializer,
     EventSerializer,
     EventStatusSerializer,
+    MediaSerializer,
+    MediaUploadSerializer,
     SessionSerializer,
     SpeakerSerializer,
 )
 from liveblog.frames import SEQ, entry_payload
 from liveblog.models import Entry, Event, Speaker
-from liveblog.rendering import render_preview
+from liveblog.rendering import fetch_link_cards, render_preview
 
 _IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
 
@@ -39,6 +43,14 @@ IF_MATCH_HELP = 'The version of the entry you edited, quoted: "3". A newer versi
 IF_MATCH_REQUIRED = OpenApiParameter(
     "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, required=True, description=IF_MATCH_HELP
 )
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="A UUID; a retry with the same key returns the first response.",
+)
+# A multipart body is the file and a few short fields around it.
+MULTIPART_SLACK = 64 * 1024
 IF_MATCH = OpenApiParameter(
     "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description=IF_MATCH_HELP + " Optional here."
 )
@@ -107,17 +119,14 @@ class EventEntries(generics.ListCreateAPIView):
     @extend_schema(
         request=EntryWriteSerializer,
         responses={201: EntrySerializer},
-        parameters=[
-            OpenApiParameter(
-                "Idempotency-Key",
-                OpenApiTypes.STR,
-                OpenApiParameter.HEADER,
-                description="A UUID; a retry with the same key returns the first response.",
-            )
-        ],
+        parameters=[IDEMPOTENCY_KEY],
     )
-    @idempotent
     def post(self, request: Request, *args, **kwargs) -> Response:
+        _read_link_cards(request.data)
+        return self._create(request, *args, **kwargs)
+
+    @idempotent
+    def _create(self, request: Request, *args, **kwargs) -> Response:
         event = self.get_event()
         serializer = EntryWriteSerializer(data=request.data, context={"event": event})
         serializer.is_valid(raise_exception=True)
@@ -125,6 +134,14 @@ class EventEntries(generics.ListCreateAPIView):
             entry = services.entry_create(event=event, by=request.user, **serializer.service_kwargs())
         headers = {**_etag(entry), "Location": f"/api/entries/{entry.pk}/"}
         return Response(entry_payload(entry), status=status.HTTP_201_CREATED, headers=headers)
+
+
+def _read_link_cards(data: object) -> None:
+    """Read the pages of the text's lone URLs (3 s at most) before any transaction opens: the
+    service then finds them in the cache, and no lock waits on another site."""
+    body = data.get("body") if isinstance(data, dict) else None
+    if isinstance(body, str) and len(body) <= EntryWriteSerializer.BODY_MAX:
+        fetch_link_cards(body)
 
 
 class EntryDetail(generics.GenericAPIView):
@@ -176,6 +193,7 @@ class EntryDetail(generics.GenericAPIView):
             entry, data=request.data, partial=True, context={"event": entry.event}
         )
         serializer.is_valid(raise_exception=True)
+        _read_link_cards(request.data)
         try:
             with transaction.atomic():
                 entry = services.entry_update(
@@ -247,6 +265,50 @@ class EntryPreview(EventScoped):
         serializer = EntryWriteSerializer(data=request.data, context={"event": event})
         serializer.is_valid(raise_exception=True)
         return Response({"html": render_preview(event, serializer.validated_data)})
+
+
+class MediaUpload(EventScoped):
+    """A photo for the event's entries: checked, made into renditions, stored. The file is
+    processed before the idempotency key is claimed, so no lock is held while pixels are crunched."""
+
+    permission_classes = [EditorOnly]
+    serializer_class = MediaUploadSerializer
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": MediaUploadSerializer},
+        responses={201: MediaSerializer},
+        parameters=[IDEMPOTENCY_KEY],
+    )
+    def post(self, request: Request, slug: str) -> Response:
+        declared = request.headers.get("Content-Length", "")
+        if declared.isdigit() and int(declared) > settings.LIVEBLOG_MEDIA_MAX_BYTES + MULTIPART_SLACK:
+            return _rejected(media.MediaRejected(media.too_big_message(int(declared)), status=413))
+        event = self.get_object()
+        serializer = MediaUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        try:
+            photo = media.process(upload, upload.size)
+        except media.MediaRejected as problem:
+            return _rejected(problem)
+        return self._store(request, event=event, photo=photo, fields=serializer.validated_data)
+
+    @idempotent
+    def _store(self, request: Request, *, event: Event, photo: media.Photo, fields: dict) -> Response:
+        item = services.media_create(
+            event=event,
+            by=request.user,
+            photo=photo,
+            alt=fields["alt"],
+            caption=fields.get("caption", ""),
+            credit=fields.get("credit", ""),
+        )
+        return Response(media.payload(item), status=status.HTTP_201_CREATED)
+
+
+def _rejected(problem: media.MediaRejected) -> Response:
+    return Response({"file": [problem.message]}, status=problem.status)
 
 
 class EventStatus(EventScoped):

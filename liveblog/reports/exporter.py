@@ -1,9 +1,11 @@
 """Write an event's published entries back out as text, Markdown or JSON."""
 
 import json
+from urllib.parse import urljoin
 
 from liveblog import selectors
-from liveblog.models import Entry, Event
+from liveblog.media import payload as media_payload
+from liveblog.models import Entry, Event, Media
 from liveblog.reports.parser import ParsedEntry, Speaker, format_entry
 
 FORMATS = ("text", "markdown", "json")
@@ -18,7 +20,7 @@ def _speaker(entry: Entry) -> Speaker | None:
     return Speaker(honorific=s.honorific, name=s.name, title=s.title) if s else None
 
 
-def entry_record(entry: Entry) -> dict:
+def entry_record(entry: Entry, *, site: str = "") -> dict:
     speaker = entry.speaker
     return {
         "id": entry.pk,
@@ -29,7 +31,12 @@ def entry_record(entry: Entry) -> dict:
         "speaker": {"name": speaker.name, "honorific": speaker.honorific, "title": speaker.title}
         if speaker
         else None,
+        "headline": entry.headline,
         "body": entry.body,
+        "media": [
+            {**media_payload(photo), "src": urljoin(site, photo.src), "srcset": _absolute(photo.srcset, site)}
+            for photo in entry.photos
+        ],
         "kind": entry.kind,
         "pinned": entry.pinned,
         "key_moment": entry.key_moment,
@@ -37,7 +44,7 @@ def entry_record(entry: Entry) -> dict:
     }
 
 
-def export_json(event: Event) -> str:
+def export_json(event: Event, *, site: str = "") -> str:
     document = {
         "event": {
             "slug": event.slug,
@@ -47,9 +54,14 @@ def export_json(event: Event) -> str:
             "ends_at": event.ends_at.isoformat() if event.ends_at else None,
             "status": event.status,
         },
-        "entries": [entry_record(entry) for entry in _entries(event)],
+        "entries": [entry_record(entry, site=site) for entry in _entries(event)],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def _absolute(srcset: str, site: str) -> str:
+    parts = (part.split(" ") for part in srcset.split(", "))
+    return ", ".join(f"{urljoin(site, url)} {width}" for url, width in parts)
 
 
 def export_text(event: Event) -> str:
@@ -69,17 +81,36 @@ def export_text(event: Event) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def export_markdown(event: Event) -> str:
+def export_markdown(event: Event, *, site: str = "") -> str:
     lines = [f"# {event.title}", ""]
     for entry in _entries(event):
         lines.append(f"## {entry.time_and_city}")
+        if entry.headline:
+            lines += ["", f"### {entry.headline}"]
         if entry.speaker:
             s = entry.speaker
             who = f"**{' '.join(p for p in (s.honorific, s.name) if p)}**"
             lines.append(f"{who}, {s.title}" if s.title else who)
         lines += ["", entry.body, ""]
+        for photo in entry.photos:
+            lines += [_markdown_photo(photo, site), ""]
     return "\n".join(lines)
 
 
-def export_report(event: Event, fmt: str) -> str:
-    return {"text": export_text, "markdown": export_markdown, "json": export_json}[fmt](event)
+def _markdown_photo(photo: Media, site: str) -> str:
+    """A photo as Markdown: the image, then its caption and credit in italics."""
+    alt = photo.alt.replace("[", "(").replace("]", ")")
+    line = f"![{alt}]({urljoin(site, photo.src)})"
+    caption = " ".join(part for part in (photo.caption, f"({photo.credit})" if photo.credit else "") if part)
+    return f"{line}\n*{caption}*" if caption else line
+
+
+def export_report(event: Event, fmt: str, *, site: str = "") -> str:
+    """``site``: the address photos are served under, when the storage gives paths only
+    ("https://live.example.org/"). The text format is the reports' own, which knows no
+    headlines or photos: it imports back to the same entries."""
+    if fmt == "markdown":
+        return export_markdown(event, site=site)
+    if fmt == "json":
+        return export_json(event, site=site)
+    return export_text(event)

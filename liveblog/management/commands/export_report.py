@@ -10,9 +10,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("slug")
         parser.add_argument("--format", choices=FORMATS, default="text")
+        parser.add_argument(
+            "--site",
+            default="",
+            help="Address the site is served at (https://live.example.org/): photos' links are made "
+            "absolute with it in Markdown and JSON.",
+        )
 
-    def handle(self, *args, slug: str, format: str, **options) -> None:
+    def handle(self, *args, slug: str, format: str, site: str, **options) -> None:
         event = Event.objects.filter(slug=slug).first()
         if event is None:
             raise CommandError(f"No event has the slug “{slug}”.")
-        self.stdout.write(export_report(event, format), ending="")
+        self.stdout.write(export_report(event, format, site=site), ending="")

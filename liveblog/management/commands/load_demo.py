@@ -1,3 +1,5 @@
+import io
+import random
 import secrets
 from datetime import date
 from pathlib import Path
@@ -5,8 +7,9 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
+from PIL import Image, ImageDraw, ImageFont
 
-from liveblog import services
+from liveblog import media, services
 from liveblog.models import Entry, Event
 from liveblog.reports.importer import import_report
 
@@ -31,6 +34,49 @@ def password_file() -> Path:
     return Path(settings.BASE_DIR) / ".demo-admin-password"
 
 
+def venue_photo(city: str, seed: int) -> bytes:
+    """A drawn stand-in for a photo from the venue (a hall, a stage, a banner with the city's
+    name), encoded as a camera would, so the demo shows what photos look like."""
+    rng = random.Random(seed)
+    width, height = 1600, 1067
+    hue = rng.randrange(360)
+    image = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    image = Image.blend(image, Image.new("RGB", image.size, f"hsl({hue}, 35%, 30%)"), 0.7)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((220, 260, 1380, 640), fill=f"hsl({hue}, 30%, 18%)")  # the stage's wall
+    draw.rectangle((360, 330, 1240, 470), fill="#f4f1ea")  # the banner
+    font = ImageFont.load_default(size=84)
+    draw.text((800, 400), city, fill="#7a1f1a", font=font, anchor="mm")
+    draw.rectangle((160, 640, 1440, 700), fill=f"hsl({hue}, 25%, 45%)")  # the stage
+    for _ in range(420):  # the audience
+        x, y = rng.randrange(width), rng.randrange(720, height)
+        r = rng.randrange(14, 26) * (y / height)
+        draw.ellipse(
+            (x - r, y - r, x + r, y + r), fill=f"hsl({rng.randrange(360)}, 20%, {rng.randrange(10, 40)}%)"
+        )
+    grain = Image.effect_noise((width, height), 30).convert("RGB")
+    out = io.BytesIO()
+    Image.blend(image, grain, 0.08).save(out, "JPEG", quality=88)
+    return out.getvalue()
+
+
+def add_photos(event: Event, entries: list[Entry]) -> None:
+    """A photo from the venue on each of the latest entries: what readers see first."""
+    for seed, entry in enumerate(entries):
+        city = entry.city_name or "Paris"
+        data = venue_photo(city, seed)
+        photo = media.process(io.BytesIO(data), len(data))
+        item = services.media_create(
+            event=event,
+            by=None,
+            photo=photo,
+            alt=f"The hall in {city}: the audience facing a stage under a banner reading “{city}”.",
+            caption=f"The gathering in {city}.",
+            credit="Liveblog demo",
+        )
+        services.entry_update(entry=entry, by=None, media=[item])
+
+
 class Command(BaseCommand):
     help = "Load the demo event from the sample report (once) and print an admin login."
 
@@ -50,6 +96,7 @@ class Command(BaseCommand):
             entries = list(Entry.objects.published().filter(event=result.event).in_reader_order())
             for entry in (entries[0], entries[-1]):
                 services.entry_set_flags(entry=entry, by=None, key_moment=True)
+            add_photos(result.event, entries[-3:])
             # Left live so that entries posted through the API reach open reader pages.
             services.event_set_status(event=result.event, status=Event.Status.LIVE, by=None)
             self.stdout.write(f"Loaded the demo event “{SLUG}”: {len(result.created)} entries.")

@@ -2,6 +2,7 @@
 // typed, previewed as readers will see it, and handed to the outbox on Publish or Ctrl+Enter.
 
 import { messages, speakerApi } from "./console-api.js";
+import { PhotoField } from "./composer-photos.js";
 import { showError } from "./console-edit.js";
 
 export class Composer {
@@ -13,6 +14,7 @@ export class Composer {
       city: $("#c-city"),
       time: $("#c-time"),
       speaker: $("#c-speaker"),
+      headline: $("#c-headline"),
       text: $("#c-text"),
       kind: $("#c-kind"),
       pinned: form.elements.pinned,
@@ -22,6 +24,13 @@ export class Composer {
     this.preview = $("#preview");
     this.speakers = $("#c-speakers");
     this.timeTyped = false;
+    this.photos = new PhotoField($("#c-photos"), {
+      changed: () => {
+        this.saveDraft();
+        this.schedulePreview();
+      },
+    });
+    this.photos.acceptFrom(form);
   }
 
   start() {
@@ -52,7 +61,7 @@ export class Composer {
       this.tickTime();
       this.schedulePreview();
     });
-    for (const field of [fields.text, fields.speaker]) {
+    for (const field of [fields.text, fields.speaker, fields.headline]) {
       field.addEventListener("input", () => {
         this.saveDraft();
         this.schedulePreview();
@@ -66,6 +75,7 @@ export class Composer {
   payload(status) {
     const { fields } = this;
     const data = {
+      headline: fields.headline.value.trim(),
       body: fields.text.value,
       city: fields.city.value,
       speaker_name: fields.speaker.value.trim(),
@@ -73,6 +83,7 @@ export class Composer {
       pinned: fields.pinned.checked,
       key_moment: fields.key.checked,
       status,
+      photos: this.photos.value(),
     };
     if (this.timeTyped && fields.time.value.trim()) data.occurred_at = fields.time.value.trim();
     return data;
@@ -81,8 +92,13 @@ export class Composer {
   submit(status) {
     const data = this.payload(status);
     if (!data.body.trim()) {
-      this.errors.textContent = "Write the entry's text first.";
+      this.errors.textContent = data.photos.length ? "Write a line to go with the photo." : "Write the entry's text first.";
       this.fields.text.focus();
+      return;
+    }
+    const missing = this.photos.missingAlt();
+    if (missing) {
+      this.errors.textContent = missing;
       return;
     }
     this.outbox.add(data);
@@ -93,8 +109,10 @@ export class Composer {
   /** Back in the composer: an entry the server refused, with its reason. */
   correct(item) {
     this.fields.text.value = item.payload.body;
+    this.fields.headline.value = item.payload.headline || "";
     this.fields.speaker.value = item.payload.speaker_name;
     this.fields.city.value = item.payload.city;
+    this.photos.restore(item.payload.photos);
     this.errors.textContent = item.error;
     this.fields.text.focus();
   }
@@ -102,6 +120,8 @@ export class Composer {
   reset() {
     const { fields } = this;
     fields.text.value = "";
+    fields.headline.value = "";
+    this.photos.clear();
     fields.pinned.checked = false;
     fields.key.checked = false;
     fields.kind.value = "update";
@@ -132,7 +152,12 @@ export class Composer {
   // The words typed so far survive a reload ------------------------------------------------------
 
   saveDraft() {
-    const draft = { text: this.fields.text.value, speaker: this.fields.speaker.value };
+    const draft = {
+      text: this.fields.text.value,
+      headline: this.fields.headline.value,
+      speaker: this.fields.speaker.value,
+      photos: this.photos.value(),
+    };
     this.storage.setItem(this.keys.draft, JSON.stringify(draft));
   }
 
@@ -141,7 +166,9 @@ export class Composer {
     const draft = JSON.parse(this.storage.getItem(this.keys.draft) || "null");
     if (draft) {
       fields.text.value = draft.text || "";
+      fields.headline.value = draft.headline || "";
       fields.speaker.value = draft.speaker || "";
+      this.photos.restore(draft.photos);
     }
     const city = this.storage.getItem(this.keys.city);
     if (city !== null && [...fields.city.options].some((o) => o.value === city)) fields.city.value = city;
@@ -155,10 +182,12 @@ export class Composer {
   }
 
   async showPreview() {
-    const data = this.payload("published");
-    if (!data.body.trim()) return this.preview.replaceChildren();
+    const { photos, ...data } = this.payload("published");
+    if (!data.body.trim()) return this.preview.replaceChildren(...this.photos.figures());
     const result = await this.api.preview(data).catch(() => null);
-    if (result?.ok) this.preview.innerHTML = result.data.html;
+    if (!result?.ok) return;
+    this.preview.innerHTML = result.data.html;
+    this.preview.querySelector(".entry")?.append(...this.photos.figures());
   }
 
   scheduleSpeakers() {

@@ -17,6 +17,21 @@ export async function request(method, url, body, headers = {}) {
   return { status: response.status, ok: response.ok, data };
 }
 
+/** A photo and its words as multipart form data; the photo's key makes a retry safe. */
+async function upload(url, file, { key, name, alt, caption, credit }) {
+  const form = new FormData();
+  form.append("file", file, name);
+  Object.entries({ alt, caption, credit }).forEach(([field, value]) => form.append(field, value || ""));
+  const response = await fetch(url, {
+    method: "POST",
+    credentials: "same-origin",
+    headers: { "X-CSRFToken": csrfToken(), "Idempotency-Key": key },
+    body: form,
+  });
+  const data = await response.json().catch(() => null);
+  return { status: response.status, ok: response.ok, data };
+}
+
 /** The lines to show for a 400's field errors, or a detail. */
 export function messages(data) {
   if (!data || typeof data !== "object") return ["The server could not take this entry."];
@@ -40,6 +55,7 @@ export function eventApi(slug) {
       }
     },
     create: (payload, key) => request("POST", `${base}/entries/`, payload, { "Idempotency-Key": key }),
+    upload: (file, photo) => upload(`${base}/media/`, file, photo),
     preview: (payload) => request("POST", `${base}/preview/`, payload),
     setStatus: (status) => request("POST", `${base}/status/`, { status }),
     addCity: (city) => request("POST", `${base}/sessions/`, { city }),

@@ -8,6 +8,7 @@ import "./embeds.js";
 import { showEventStatus } from "./event-status.js";
 import { LiveFeed } from "./live.js";
 import { Outbox } from "./outbox.js";
+import { photoStore } from "./photo-store.js";
 
 const root = document.getElementById("console");
 const slug = root.dataset.event;
@@ -17,11 +18,34 @@ const $ = (selector) => document.querySelector(selector);
 const entries = new EntryList($("#entries"));
 enableEditing(entries, $("#undo"));
 
+// An entry with photos: each photo uploaded first (once: its key), then the entry naming them.
+async function send(item) {
+  const { photos = [], ...payload } = item.payload;
+  for (const photo of photos.filter((p) => !p.id)) {
+    const file = await photoStore.get(photo.key).catch(() => null);
+    if (!file) return { ok: false, status: 400, data: { detail: `The photo “${photo.name}” is no longer in this browser: add it again.` } };
+    const result = await api.upload(file, photo);
+    if (!result.ok) return { ...result, data: photoProblem(photo, result.data) };
+    photo.id = result.data.id;
+    outbox.save(); // uploaded: a retry of the entry does not upload it again
+  }
+  if (photos.length) payload.media = photos.map((p) => p.id);
+  return api.create(payload, item.key);
+}
+
+function photoProblem(photo, data) {
+  const reasons = data && typeof data === "object" ? Object.values(data).flat().join(" ") : "the server could not take it.";
+  return { detail: `The photo “${photo.name}” was not accepted: ${reasons}` };
+}
+
 const outbox = new Outbox({
   storage: localStorage,
   name: `liveblog:${slug}:outbox`,
-  send: (item) => api.create(item.payload, item.key),
-  sent: (item, entry) => entries.upsert(entry),
+  send,
+  sent: (item, entry) => {
+    entries.upsert(entry);
+    for (const photo of item.payload.photos || []) photoStore.delete(photo.key).catch(() => {});
+  },
   changed: (items) => renderOutbox($("#outbox"), items),
   explain: (data) => messages(data).join(" "),
 });

@@ -1,6 +1,7 @@
 // The reader page and the embed: the report view kept in step with the event's live feed.
 
 import "./embeds.js";
+import "./lightbox.js";
 import { showEventStatus } from "./event-status.js";
 import { LiveFeed } from "./live.js";
 import { ReportView } from "./report-view.js";

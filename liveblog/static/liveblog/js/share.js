@@ -3,6 +3,7 @@
 // The permalink page's one script: its entry may hold click-to-load embeds too.
 
 import "./embeds.js";
+import "./lightbox.js";
 
 export async function copyLink(button) {
   const label = button.textContent;

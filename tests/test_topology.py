@@ -4,16 +4,20 @@ PostgreSQL and Redis (deploy/topology.py)."""
 import asyncio
 import concurrent.futures
 import gzip
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
 import urllib.request
+from urllib.parse import urljoin
 
 import psycopg
 import pytest
+from PIL import Image
 
+from tests import test_media_storage as media
 from tests.conftest import ROOT, require_service
 from tests.helpers import SLUG, Api, head, read_frames, reader, run
 from tests.server import manage
@@ -98,6 +102,24 @@ def test_a_reader_through_nginx_sees_entries_posted_through_every_worker(topolog
     encoding, body = fetch(entrance)
     assert encoding == "gzip" and b"<h1>International Online Conference" in gzip.decompress(body)
     assert fetch(workers[0])[0] is None
+
+    # In this topology rather than one of its own: it takes seconds to set up.
+    photos_go_up_through_nginx_and_nginx_serves_them_cacheable_for_good(entrance, token)
+
+
+def photos_go_up_through_nginx_and_nginx_serves_them_cacheable_for_good(entrance: str, token: str) -> None:
+    noise = Image.frombytes("RGB", (700, 700), os.urandom(700 * 700 * 3))
+    out = io.BytesIO()
+    noise.save(out, "PNG")
+    assert out.tell() > 1024 * 1024  # above the 1 MB every other request is held to
+
+    photo = Api(entrance, token).upload_photo(out.getvalue(), name="noise.png")
+
+    for url, _, ext in media.renditions(photo):
+        status, headers, _ = media.fetch(urljoin(entrance, url))
+        assert status == 200 and headers["Cache-Control"] == media.IMMUTABLE
+        assert headers["Content-Type"] == media.CONTENT_TYPES[ext]
+        assert headers["Accept-Ranges"] == "bytes"  # nginx's own answer: the app's has no ranges
 
 
 def test_two_hundred_concurrent_posts_through_two_workers_are_gap_free_for_every_reader(topology):

@@ -175,12 +175,10 @@ def store(photo: Photo, *, folder: str) -> tuple[list[dict[str, Any]], str]:
 
 
 def _write(rendition: Rendition, folder: str, written: list[str]) -> str:
-    name = rendition.name(folder)
-    if not default_storage.exists(name):  # the same bytes are there already: nothing to do
-        saved = default_storage.save(name, ContentFile(rendition.data))
-        written.append(saved)
-        name = saved
-    return name
+    # Each upload has a folder of its own: a photo's files are removed with it alone.
+    saved = default_storage.save(rendition.name(folder), ContentFile(rendition.data))
+    written.append(saved)
+    return saved
 
 
 def remove(names: list[str]) -> None:

@@ -99,8 +99,9 @@ def test_it_keeps_transparency_in_webp_and_flattens_it_on_white_in_the_jpeg(edit
         (b"just some words", "notes.jpg", "This file is not an image Liveblog can read"),
         (photos.phone_jpeg()[:3000], "cut.jpg", "The image is damaged or cut short"),
         (photos.bomb_png(8000, 8000), "bomb.png", "The image is 8000 × 8000 pixels (64 megapixels)"),
+        (photos.HEIC, "IMG_0001.heic", "HEIC photos cannot be read yet: set the phone's camera to"),
     ],
-    ids=["pdf-renamed-jpg", "svg", "text", "truncated-jpeg", "decompression-bomb"],
+    ids=["pdf-renamed-jpg", "svg", "text", "truncated-jpeg", "decompression-bomb", "heic"],
 )
 def test_it_refuses_bad_files_saying_why_and_keeps_nothing(editor, settings, data, name, message):
     response = upload(editor, data, name=name)

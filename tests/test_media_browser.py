@@ -68,6 +68,8 @@ def test_an_editor_posts_a_photo_from_a_phone_and_readers_see_it_live(browser, s
 def test_publishing_a_photo_without_alt_text_asks_for_it_and_keeps_everything(browser, site):
     console = phone_console(browser, site)
     console.locator("#c-photo-file").set_input_files(photo_file())
+    console.wait_for_selector(".photo-item")
+    assert console.evaluate("document.activeElement.id").endswith("-alt")  # asked for next
     console.get_by_label("Text", exact=True).fill("Without a description.")
 
     console.get_by_role("button", name="Publish").click()

@@ -26,6 +26,7 @@ WHY = {
     401: "No credentials: send a token or sign in.",
     403: "Signed in, but not allowed (not an editor of this event), or the CSRF token is missing.",
     404: "No such event, entry or page (or a draft you may not see).",
+    413: "The photo is larger than LIVEBLOG_MEDIA_MAX_BYTES.",
     412: 'The entry changed since that version: {"detail", "current": <Entry>}.',
     422: "This Idempotency-Key was used for a different request.",
     428: 'Send If-Match: "<version>".',
@@ -39,8 +40,10 @@ def _statuses(method: str, path: str) -> list[int]:
     if method == "get":
         return [400, 404] if path.endswith("/changes/") else [404]
     statuses = [400, 401, 403, 404, 429]
-    if method == "post" and path.endswith("/entries/"):
+    if method == "post" and path.endswith(("/entries/", "/media/")):
         statuses.append(422)
+    if path.endswith("/media/"):
+        statuses.append(413)
     if path.startswith("/api/entries/"):
         statuses += [412, 428]
     return statuses

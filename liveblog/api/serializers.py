@@ -14,6 +14,7 @@ from liveblog.models import Entry, Event, Media, Session, Speaker
 from liveblog.reports.parser import split_speaker
 
 MAX_PHOTOS = 20
+ID_MAX = 2**63 - 1  # the database's largest key: a larger number is no id (and no query)
 _CLOCK = re.compile(r"^(?P<h>[01]?\d|2[0-3])[:.h]?(?P<m>[0-5]\d)$")
 
 
@@ -207,7 +208,9 @@ class EntryWriteSerializer(serializers.Serializer):
     city = serializers.CharField(
         required=False, allow_blank=True, allow_null=True, help_text="A session slug of the event."
     )
-    speaker = serializers.IntegerField(required=False, allow_null=True, help_text="A speaker id.")
+    speaker = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=ID_MAX, help_text="A speaker id."
+    )
     speaker_name = serializers.CharField(
         required=False,
         allow_blank=True,
@@ -220,7 +223,7 @@ class EntryWriteSerializer(serializers.Serializer):
     key_moment = serializers.BooleanField(required=False)
     status = serializers.ChoiceField(choices=Entry.Status.choices, required=False)
     media = serializers.ListField(
-        child=serializers.IntegerField(),
+        child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
         required=False,
         max_length=MAX_PHOTOS,
         help_text="Ids of photos uploaded to this event, in the order shown; several make a gallery.",

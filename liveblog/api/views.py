@@ -141,6 +141,10 @@ def _read_link_cards(data: object) -> None:
     service then finds them in the cache, and no lock waits on another site."""
     body = data.get("body") if isinstance(data, dict) else None
     if isinstance(body, str) and len(body) <= EntryWriteSerializer.BODY_MAX:
+        try:
+            body.encode()
+        except UnicodeEncodeError:
+            return  # refused by the serializer, which says where
         fetch_link_cards(body)
 
 

@@ -64,7 +64,10 @@ export class PhotoField {
       this.photos.push(photo);
       this.list.append(this.item(photo));
     }
-    this.list.querySelector("li:last-child textarea")?.focus();
+    // The alt text is asked for next, unless the editor is typing elsewhere (a paste into the
+    // text): their keystrokes must not land in another field.
+    const typing = document.activeElement?.matches("textarea, input:not([type=file])");
+    if (!typing) this.list.querySelector("li:last-child textarea")?.focus();
     this.changed();
   }
 

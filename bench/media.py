@@ -63,7 +63,7 @@ def upload_times(data: bytes, uploads: int) -> None:
         env = production_env(Path(tmp))
         manage(env, "migrate", "--noinput")
         token = manage(env, "shell", "-c", SET_UP_EDITOR).splitlines()[-1]
-        with open(Path(tmp) / "daphne.log", "w") as log, serving(env, log) as server:
+        with serving(env, Path(tmp) / "daphne.log") as server:
             api = Api(server.url, token)
             took = []
             for _ in range(uploads):

@@ -237,7 +237,15 @@ class MediaAdmin(admin.ModelAdmin):
     """Photos are uploaded from the console (they need processing); here their words are
     corrected, and where each is used is seen."""
 
-    list_display = ["thumbnail", "alt", "caption", "credit", "event", "size", "used_in", "created_at"]
+    list_display = [
+        "thumbnail",
+        "alt",
+        "caption",
+        "credit",
+        "size",
+        "used_in",
+        "created_at",
+    ]  # filtered by event
     list_display_links = ["thumbnail"]
     list_editable = ["alt"]
     list_filter = ["event"]
@@ -262,7 +270,7 @@ class MediaAdmin(admin.ModelAdmin):
 
     @admin.display(description="photo")
     def preview(self, media: Media) -> str:
-        return format_html('<img src="{}" style="max-width:40rem;height:auto" alt="">', media.src)
+        return format_html('<img src="{}" style="width:100%;max-width:40rem;height:auto" alt="">', media.src)
 
     @admin.display(description="size")
     def size(self, media: Media) -> str:

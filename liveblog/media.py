@@ -9,13 +9,14 @@ caches may keep it forever.
 
 import hashlib
 import io
+import math
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError
 
 WIDTHS = (320, 640, 1024, 1600)  # a phone's column to a desktop's lightbox
 FALLBACK_WIDTH = 1024  # the JPEG for browsers without WebP
@@ -102,8 +103,13 @@ def _opened(file: IO[bytes]) -> Image.Image:
 
 def _decoded(image: Image.Image) -> Image.Image:
     """The pixels, upright and in sRGB. A GIF gives its first frame: readers get a still."""
-    # A JPEG decodes at 1/2, 1/4 or 1/8 scale when that still covers the widest rendition.
-    image.draft("RGB", (WIDTHS[-1], WIDTHS[-1]))
+    # A JPEG decodes at 1/2, 1/4 or 1/8 scale when that still covers the widest rendition:
+    # a phone's 12 megapixels in a quarter of the time.
+    turned = image.getexif().get(ExifTags.Base.Orientation) in {5, 6, 7, 8}  # upright, W and H swap
+    shown_width = image.height if turned else image.width
+    if shown_width > WIDTHS[-1]:
+        ratio = WIDTHS[-1] / shown_width
+        image.draft("RGB", (math.ceil(image.width * ratio), math.ceil(image.height * ratio)))
     try:
         image.seek(0)
         image.load()

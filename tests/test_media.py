@@ -385,3 +385,16 @@ def test_correcting_a_photos_alt_text_in_the_admin_reaches_readers(client, admin
     frame = json.loads(Change.objects.get(event=event, seq=event.seq).frame)
     assert frame["entry"]["media"][0]["alt"] == "Candles on the stage"
     assert 'alt="Candles on the stage"' in frame["entry"]["html"]
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "orientation", "shown"), [(3400, 2000, 1, (1600, 941)), (2000, 3400, 6, (1600, 941))]
+)
+def test_a_large_photo_is_decoded_small_and_still_gives_the_widest_rendition(
+    editor, client, width, height, orientation, shown
+):
+    body = upload(editor, photos.phone_jpeg(width, height, orientation=orientation)).json()
+
+    assert (body["width"], body["height"]) == shown
+    widest = body["srcset"].split(", ")[-1].split(" ")[0]
+    assert served(client, widest).size == shown

@@ -156,3 +156,23 @@ def test_a_photo_opens_full_size_and_closes_with_escape_returning_focus(browser,
     page.keyboard.press("Escape")
     dialog.wait_for(state="hidden")
     assert page.evaluate("document.activeElement.dataset.lightbox") == ""  # back on the photo's link
+
+
+def test_a_gallery_swipes_sideways_on_a_phone_and_steps_with_the_arrow_keys(browser, demo_server):
+    page = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True).new_page()
+    page.goto(f"{demo_server}/events/{SLUG}/")
+    gallery = page.locator(".gallery").first
+    gallery.scroll_into_view_if_needed()
+
+    sizes = gallery.evaluate("g => [g.scrollWidth, g.clientWidth, getComputedStyle(g).scrollSnapType]")
+    assert sizes[0] > sizes[1] and sizes[2] == "x mandatory"  # the second photo is a swipe away
+    gallery.locator("a[data-lightbox]").first.click()
+    dialog = page.get_by_role("dialog")
+    assert dialog.locator(".lightbox__count").inner_text() == "Photo 1 of 2"
+    first = dialog.locator("img").get_attribute("src")
+    page.keyboard.press("ArrowRight")
+    assert dialog.locator(".lightbox__count").inner_text() == "Photo 2 of 2"
+    assert dialog.locator("img").get_attribute("src") != first
+    assert dialog.get_by_role("button", name="Next photo").is_hidden()
+    page.keyboard.press("ArrowLeft")
+    assert dialog.locator(".lightbox__count").inner_text() == "Photo 1 of 2"

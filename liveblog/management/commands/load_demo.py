@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand
 from PIL import Image, ImageDraw, ImageFont
 
 from liveblog import media, services
-from liveblog.models import Entry, Event
+from liveblog.models import Entry, Event, Media
 from liveblog.reports.importer import import_report
 
 SAMPLE = Path(settings.BASE_DIR) / "samples" / "minute-by-minute-report.txt"
@@ -61,20 +61,26 @@ def venue_photo(city: str, seed: int) -> bytes:
 
 
 def add_photos(event: Event, entries: list[Entry]) -> None:
-    """A photo from the venue on each of the latest entries: what readers see first."""
+    """A photo from the venue on each of the latest entries (what readers see first), two on
+    the earliest of them: a gallery."""
     for seed, entry in enumerate(entries):
         city = entry.city_name or "Paris"
-        data = venue_photo(city, seed)
-        photo = media.process(io.BytesIO(data), len(data))
-        item = services.media_create(
-            event=event,
-            by=None,
-            photo=photo,
-            alt=f"The hall in {city}: the audience facing a stage under a banner reading “{city}”.",
-            caption=f"The gathering in {city}.",
-            credit="Liveblog demo",
-        )
-        services.entry_update(entry=entry, by=None, media=[item])
+        shots = [demo_photo(event, city, seed)]
+        if seed == 0:
+            shots.append(demo_photo(event, city, seed + len(entries)))
+        services.entry_update(entry=entry, by=None, media=shots)
+
+
+def demo_photo(event: Event, city: str, seed: int) -> Media:
+    data = venue_photo(city, seed)
+    return services.media_create(
+        event=event,
+        by=None,
+        photo=media.process(io.BytesIO(data), len(data)),
+        alt=f"The hall in {city}: the audience facing a stage under a banner reading “{city}”.",
+        caption=f"The gathering in {city}.",
+        credit="Liveblog demo",
+    )
 
 
 class Command(BaseCommand):

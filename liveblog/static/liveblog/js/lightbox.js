@@ -61,7 +61,7 @@ document.addEventListener("click", (event) => {
   if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
   event.preventDefault();
   if (!dialog) build();
-  const photos = [...link.closest(".entry, .gallery, figure").querySelectorAll("a[data-lightbox]")];
+  const photos = [...(link.closest(".entry") || link.parentElement).querySelectorAll("a[data-lightbox]")];
   shown = { photos, index: 0, opener: link };
   show(photos.indexOf(link));
   dialog.showModal();

@@ -17,7 +17,7 @@ export class PhotoField {
     this.urls = new Map(); // key -> object URL of the file, for thumbnails and the preview
     for (const input of root.querySelectorAll('input[type="file"]')) {
       input.addEventListener("change", () => {
-        this.add([...input.files]);
+        this.add([...input.files], { askAlt: true });
         input.value = "";
       });
     }
@@ -50,7 +50,9 @@ export class PhotoField {
     });
   }
 
-  async add(files) {
+  /** askAlt: focus the new photo's alt text (picked from a file or the camera); a drop or a
+   * paste leaves the focus where the editor is typing. */
+  async add(files, { askAlt = false } = {}) {
     for (const file of files) {
       const photo = { key: newKey(), name: file.name || "photo", alt: "", caption: "", credit: "" };
       try {
@@ -64,10 +66,7 @@ export class PhotoField {
       this.photos.push(photo);
       this.list.append(this.item(photo));
     }
-    // The alt text is asked for next, unless the editor is typing elsewhere (a paste into the
-    // text): their keystrokes must not land in another field.
-    const typing = document.activeElement?.matches("textarea, input:not([type=file])");
-    if (!typing) this.list.querySelector("li:last-child textarea")?.focus();
+    if (askAlt) this.list.querySelector("li:last-child textarea")?.focus();
     this.changed();
   }
 

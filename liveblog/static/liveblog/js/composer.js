@@ -1,13 +1,28 @@
-// The console's composer: the entry being written, kept as a draft in the browser while it is
-// typed, previewed as readers will see it, and handed to the outbox on Publish or Ctrl+Enter.
+// The console's composer: the entry being written. It is kept in the browser while it is typed
+// (every field, photos included), previewed as readers will see it, and stays in the composer
+// until the server has accepted it. A refusal is shown next to the field it concerns; no answer
+// at all hands the entry to the outbox, which sends it when the connection returns.
 
 import { messages, speakerApi } from "./console-api.js";
+import { Counter, FieldErrors, clockTime, dayIn, dayLabel, minutesFromNow } from "./composer-feedback.js";
 import { PhotoField } from "./composer-photos.js";
 import { showError } from "./console-edit.js";
+import { newKey, refused } from "./outbox.js";
+
+const TEXT_MAX = 20000;
+const FUTURE_MINUTES = 10; // a time further ahead is refused unless the entry is scheduled
+const NO_ANSWER = "Preview unavailable — the server did not answer; your text is safe.";
 
 export class Composer {
-  constructor(form, { api, outbox, storage, slug, timezone }) {
-    Object.assign(this, { form, api, outbox, storage, timezone });
+  /**
+   * @param {HTMLFormElement} form
+   * @param {object} options
+   * @param {(item: object) => Promise<{ok, status, data}>} options.deliver posts one entry, photos first
+   * @param {(item: object, entry: object) => void} options.accepted the server has the entry
+   * @param {{status: string, startsAt: string}} options.event what the time field's day depends on
+   */
+  constructor(form, { api, outbox, deliver, accepted, storage, slug, timezone, event }) {
+    Object.assign(this, { form, api, outbox, deliver, accepted, storage, timezone, event });
     this.keys = { draft: `liveblog:${slug}:draft`, city: `liveblog:${slug}:city` };
     const $ = (selector) => document.querySelector(selector);
     this.fields = {
@@ -20,17 +35,43 @@ export class Composer {
       pinned: form.elements.pinned,
       key: form.elements.key_moment,
     };
-    this.errors = $("#composer-errors");
     this.preview = $("#preview");
+    this.previewProblem = $("#preview-problem");
+    this.state = $("#composer-state");
+    this.timeHint = $("#c-time-hint");
     this.speakers = $("#c-speakers");
-    this.timeTyped = false;
+    this.counters = {
+      text: new Counter(this.fields.text, $("#c-text-count")),
+      headline: new Counter(this.fields.headline, $("#c-headline-count"), { warnAt: 100 / 120 }),
+    };
     this.photos = new PhotoField($("#c-photos"), {
       changed: () => {
         this.saveDraft();
         this.schedulePreview();
       },
     });
+    this.errors = new FieldErrors(this.places($), $("#composer-errors"));
+    this.timeTyped = false;
+    this.key = newKey(); // the entry's Idempotency-Key, kept until the server has it
+    this.sending = false;
     this.photos.acceptFrom(form);
+  }
+
+  places($) {
+    const { fields } = this;
+    const at = (field, box) => ({ field, box: $(box) });
+    const speaker = at(fields.speaker, "#c-speaker-error");
+    return {
+      body: at(fields.text, "#c-text-error"),
+      headline: at(fields.headline, "#c-headline-error"),
+      city: at(fields.city, "#c-city-error"),
+      speaker,
+      speaker_name: speaker,
+      new_speaker: speaker,
+      occurred_at: at(fields.time, "#c-time-error"),
+      kind: at(fields.kind, "#c-kind-error"),
+      media: { field: this.fields.text, box: $("#c-photos .errors") },
+    };
   }
 
   start() {
@@ -38,6 +79,8 @@ export class Composer {
     this.tickTime();
     setInterval(() => this.tickTime(), 15000);
     this.listen();
+    this.errors.clearOnInput();
+    Object.values(this.counters).forEach((counter) => counter.update());
     this.fields.text.focus();
   }
 
@@ -55,17 +98,20 @@ export class Composer {
     });
     fields.time.addEventListener("input", () => {
       this.timeTyped = fields.time.value.trim() !== "";
+      this.describeTime();
     });
     fields.city.addEventListener("change", () => {
       this.storage.setItem(this.keys.city, fields.city.value);
       this.tickTime();
       this.schedulePreview();
     });
-    for (const field of [fields.text, fields.speaker, fields.headline]) {
-      field.addEventListener("input", () => {
-        this.saveDraft();
-        this.schedulePreview();
-      });
+    // Every keystroke and every choice is kept: a reload or a crashed tab loses nothing.
+    form.addEventListener("input", () => this.saveDraft());
+    form.addEventListener("change", () => this.saveDraft());
+    for (const field of [fields.text, fields.speaker, fields.headline, fields.kind, fields.pinned, fields.key]) {
+      field.addEventListener(field.type === "checkbox" || field.tagName === "SELECT" ? "change" : "input", () =>
+        this.schedulePreview(),
+      );
     }
     fields.speaker.addEventListener("input", () => this.scheduleSpeakers());
   }
@@ -89,32 +135,89 @@ export class Composer {
     return data;
   }
 
-  submit(status) {
-    const data = this.payload(status);
+  /** What can be told before sending: no text, too much text, a photo without its alt text. */
+  checked(data) {
+    this.errors.clear();
     if (!data.body.trim()) {
-      this.errors.textContent = data.photos.length ? "Write a line to go with the photo." : "Write the entry's text first.";
+      this.errors.set("body", data.photos.length ? "Write a line to go with the photo." : "Write the entry's text first.");
       this.fields.text.focus();
-      return;
+      return false;
+    }
+    const tooLong = this.counters.text.problem("The text");
+    if (tooLong) {
+      this.errors.set("body", tooLong);
+      this.fields.text.focus();
+      return false;
     }
     const missing = this.photos.missingAlt();
-    if (missing) {
-      this.errors.textContent = missing;
-      return;
-    }
-    this.outbox.add(data);
-    this.reset();
-    this.outbox.flush();
+    if (missing) this.errors.general.textContent = missing;
+    return !missing;
   }
 
-  /** Back in the composer: an entry the server refused, with its reason. */
+  /** Publishes or saves: once, however often the button is pressed; the composer empties only
+   * when the server has the entry, or when the outbox has taken it to send later. */
+  async submit(status) {
+    if (this.sending) return;
+    const data = this.payload(status);
+    if (!this.checked(data)) return;
+    const item = { key: this.key, payload: data };
+    this.showSending(status);
+    try {
+      // Behind entries still waiting: sent after them, in order.
+      if (this.outbox.items.some((waiting) => waiting.state !== "rejected")) return this.queue(item, true);
+      const result = await this.deliver(item).catch(() => null);
+      if (result?.ok) {
+        this.accepted(item, result.data);
+        this.reset();
+      } else if (result && refused(result.status)) this.errors.show(result.data);
+      else this.queue(item, false);
+    } finally {
+      this.showSending(null);
+    }
+  }
+
+  /** To the outbox; `now`: send it after those waiting, else after a pause (it has just failed). */
+  queue(item, now) {
+    this.outbox.add(item.payload, item.key);
+    this.reset();
+    if (now) this.outbox.flush();
+    else this.outbox.retryLater();
+  }
+
+  showSending(status) {
+    this.sending = Boolean(status);
+    for (const button of this.form.querySelectorAll('button[type="submit"]')) button.disabled = this.sending;
+    this.form.setAttribute("aria-busy", String(this.sending));
+    this.state.textContent = !status ? "" : status === "draft" ? "Saving…" : "Publishing…";
+  }
+
+  /** Back in the composer: an entry the server refused, every field as it was sent, with its reasons. */
   correct(item) {
-    this.fields.text.value = item.payload.body;
-    this.fields.headline.value = item.payload.headline || "";
-    this.fields.speaker.value = item.payload.speaker_name;
-    this.fields.city.value = item.payload.city;
-    this.photos.restore(item.payload.photos);
-    this.errors.textContent = item.error;
-    this.fields.text.focus();
+    const typed = this.fields.text.value.trim() || this.photos.photos.length;
+    const replace = "Replace what is in the composer with the entry that was not accepted? What you are writing now will be lost.";
+    if (typed && !window.confirm(replace)) return false;
+    this.fill(item.payload);
+    this.key = item.key; // refused, so never stored: the same key may be sent again
+    this.saveDraft();
+    this.errors.show(item.reasons ?? { detail: [item.error] });
+    if (!this.form.querySelector("[aria-invalid]")) this.fields.text.focus();
+    return true;
+  }
+
+  fill(payload) {
+    const { fields } = this;
+    fields.text.value = payload.body || "";
+    fields.headline.value = payload.headline || "";
+    fields.speaker.value = payload.speaker_name || "";
+    if ([...fields.city.options].some((o) => o.value === (payload.city || ""))) fields.city.value = payload.city || "";
+    fields.kind.value = payload.kind || "update";
+    fields.pinned.checked = Boolean(payload.pinned);
+    fields.key.checked = Boolean(payload.key_moment);
+    this.timeTyped = Boolean(payload.occurred_at);
+    if (this.timeTyped) fields.time.value = payload.occurred_at;
+    this.tickTime();
+    Object.values(this.counters).forEach((counter) => counter.update());
+    this.photos.restore(payload.photos);
   }
 
   reset() {
@@ -126,10 +229,13 @@ export class Composer {
     fields.key.checked = false;
     fields.kind.value = "update";
     this.timeTyped = false;
+    this.key = newKey();
     this.tickTime();
     this.saveDraft();
-    this.errors.textContent = "";
+    this.errors.clear();
+    Object.values(this.counters).forEach((counter) => counter.update());
     this.preview.innerHTML = "";
+    this.previewProblem.textContent = "";
     fields.text.focus();
   }
 
@@ -140,22 +246,62 @@ export class Composer {
   }
 
   tickTime() {
-    if (this.timeTyped) return;
-    this.fields.time.value = new Intl.DateTimeFormat("en-GB", {
-      timeZone: this.cityTimezone(),
-      hour: "2-digit",
-      minute: "2-digit",
-      hourCycle: "h23",
-    }).format(new Date());
+    if (!this.timeTyped) {
+      this.fields.time.value = new Intl.DateTimeFormat("en-GB", {
+        timeZone: this.cityTimezone(),
+        hour: "2-digit",
+        minute: "2-digit",
+        hourCycle: "h23",
+      }).format(new Date());
+    }
+    this.describeTime();
   }
 
-  // The words typed so far survive a reload ------------------------------------------------------
+  /** The day a typed HH:MM lands on: today while the event is live, else the event's own day. */
+  entryDay(zone) {
+    if (this.event.status === "live" || !this.event.startsAt) return dayIn(zone);
+    return dayIn(zone, new Date(this.event.startsAt));
+  }
+
+  /** Under the time: which day and whose clock a typed time means, and whether it is ahead. */
+  describeTime() {
+    const zone = this.cityTimezone();
+    const city = this.fields.city.value ? this.fields.city.selectedOptions[0].textContent : "";
+    const clock = city ? `${city} time` : "event time";
+    const typed = this.timeTyped ? clockTime(this.fields.time.value) : null;
+    if (!this.timeTyped) return this.hint(`now, ${clock} — type to backfill`);
+    if (!typed) return this.hint(`HH:MM, ${clock}`);
+    const today = dayIn(zone);
+    const day = this.entryDay(zone);
+    const when = day === today ? "today" : dayLabel(day, today);
+    const ahead = minutesFromNow(day, typed, zone);
+    const warning = ahead > FUTURE_MINUTES ? ` — ${duration(ahead)} from now: too far ahead to publish` : "";
+    this.hint(`${when} at ${typed}, ${clock}${warning}`, Boolean(warning));
+  }
+
+  hint(text, warning = false) {
+    this.timeHint.textContent = text;
+    this.timeHint.dataset.state = warning ? "near" : "";
+  }
+
+  setEventStatus(status) {
+    this.event.status = status;
+    this.describeTime();
+  }
+
+  // Every field survives a reload --------------------------------------------------------------
 
   saveDraft() {
+    const { fields } = this;
     const draft = {
-      text: this.fields.text.value,
-      headline: this.fields.headline.value,
-      speaker: this.fields.speaker.value,
+      key: this.key,
+      text: fields.text.value,
+      headline: fields.headline.value,
+      speaker: fields.speaker.value,
+      time: this.timeTyped ? fields.time.value : "",
+      kind: fields.kind.value,
+      pinned: fields.pinned.checked,
+      key_moment: fields.key.checked,
       photos: this.photos.value(),
     };
     this.storage.setItem(this.keys.draft, JSON.stringify(draft));
@@ -163,15 +309,27 @@ export class Composer {
 
   restoreDraft() {
     const { fields } = this;
-    const draft = JSON.parse(this.storage.getItem(this.keys.draft) || "null");
-    if (draft) {
-      fields.text.value = draft.text || "";
-      fields.headline.value = draft.headline || "";
-      fields.speaker.value = draft.speaker || "";
-      this.photos.restore(draft.photos);
-    }
     const city = this.storage.getItem(this.keys.city);
     if (city !== null && [...fields.city.options].some((o) => o.value === city)) fields.city.value = city;
+    let draft = null;
+    try {
+      draft = JSON.parse(this.storage.getItem(this.keys.draft) || "null");
+    } catch {
+      draft = null; // a draft this browser cannot read is no draft
+    }
+    if (!draft) return;
+    this.fill({
+      body: draft.text,
+      headline: draft.headline,
+      speaker_name: draft.speaker,
+      city: fields.city.value,
+      occurred_at: draft.time,
+      kind: draft.kind,
+      pinned: draft.pinned,
+      key_moment: draft.key_moment,
+      photos: draft.photos,
+    });
+    if (draft.key) this.key = draft.key; // a tab closed mid-send: the server may have it already
   }
 
   // Preview and speaker type-ahead ---------------------------------------------------------------
@@ -183,9 +341,20 @@ export class Composer {
 
   async showPreview() {
     const { photos, ...data } = this.payload("published");
-    if (!data.body.trim()) return this.preview.replaceChildren(...this.photos.figures());
+    if (!data.body.trim() || data.body.length > TEXT_MAX) {
+      this.previewProblem.textContent = "";
+      return this.preview.replaceChildren(...this.photos.figures());
+    }
     const result = await this.api.preview(data).catch(() => null);
-    if (!result?.ok) return;
+    if (!result || result.status >= 500 || result.status === 429) {
+      this.previewProblem.textContent = NO_ANSWER;
+      return;
+    }
+    if (!result.ok) {
+      this.previewProblem.textContent = `No preview yet: ${messages(result.data).join(" ")}`;
+      return;
+    }
+    this.previewProblem.textContent = "";
     this.preview.innerHTML = result.data.html;
     this.preview.querySelector(".entry")?.append(...this.photos.figures());
   }
@@ -221,6 +390,13 @@ export class Composer {
       this.fields.text.focus();
     });
   }
+}
+
+function duration(minutes) {
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours >= 48) return `${Math.round(hours / 24)} days`;
+  return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
 }
 
 function speakerOption(speaker) {

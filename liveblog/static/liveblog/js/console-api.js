@@ -32,11 +32,64 @@ async function upload(url, file, { key, name, alt, caption, credit }) {
   return { status: response.status, ok: response.ok, data };
 }
 
-/** The lines to show for a 400's field errors, or a detail. */
+// What each field of the API is called on the console's screen: a refusal never shows a raw name.
+export const FIELD_LABELS = {
+  body: "Text",
+  headline: "Headline",
+  city: "City",
+  speaker: "Speaker",
+  speaker_name: "Speaker",
+  new_speaker: "Speaker",
+  occurred_at: "Time",
+  kind: "Kind",
+  media: "Photos",
+  status: "Status",
+  publish_at: "Publish at",
+  correction: "Correction note",
+  note: "Note",
+  pinned: "Pinned",
+  key_moment: "Key moment",
+};
+
+const NUMBER = new Intl.NumberFormat("en-GB");
+
+/** A framework's stock message in an editor's words ("Ensure this field has no more than…"). */
+export function inWords(message) {
+  const text = String(message);
+  const longest = text.match(/no more than (\d+) characters/);
+  if (longest) return `Too long: keep it to ${NUMBER.format(Number(longest[1]))} characters or fewer.`;
+  const choice = text.match(/^"(.*)" is not a valid choice\.$/);
+  if (choice) return `“${choice[1]}” is not one of the choices: pick one from the list.`;
+  if (text.startsWith("Enter a time as HH:MM")) return "Type the time as HH:MM on a 24-hour clock, in the city's time: 17:03.";
+  const stock = {
+    "This field may not be blank.": "This cannot be left empty.",
+    "This field is required.": "This is needed.",
+    "This field may not be null.": "This is needed.",
+    "A valid integer is required.": "Pick one from the list.",
+    "Must be a valid boolean.": "Tick it or leave it.",
+  };
+  return stock[text] || text.replace(/\bthis field\b/gi, "it");
+}
+
+/** A refusal's reasons by the field they concern, in words: {field: ["…"]}; "detail" for the rest. */
+export function fieldErrors(data) {
+  if (!data || typeof data !== "object") return { detail: ["The server could not take this entry."] };
+  const errors = {};
+  for (const [field, value] of Object.entries(data)) {
+    if (field === "current") continue; // a 412's copy of the entry, not a reason
+    const lines = (Array.isArray(value) ? value : [value]).flatMap((e) =>
+      e && typeof e === "object" ? Object.values(e).flat() : [e],
+    );
+    const known = field === "detail" || field in FIELD_LABELS;
+    (errors[known ? field : "detail"] ||= []).push(...lines.map(inWords));
+  }
+  return errors;
+}
+
+/** The lines to show for a refusal, each led by the name of the field on the screen. */
 export function messages(data) {
-  if (!data || typeof data !== "object") return ["The server could not take this entry."];
-  return Object.entries(data).flatMap(([field, errors]) =>
-    (Array.isArray(errors) ? errors : [errors]).map((e) => (field === "detail" ? e : `${field}: ${e}`)),
+  return Object.entries(fieldErrors(data)).flatMap(([field, lines]) =>
+    lines.map((line) => (field === "detail" ? line : `${FIELD_LABELS[field]}: ${line}`)),
   );
 }
 

@@ -2,6 +2,7 @@
 // feed's frames: an entry's payload is its html as readers see it, so nothing is fetched again.
 
 import { entryApi } from "./console-api.js";
+import { dayIn } from "./composer-feedback.js";
 import { compare, sortKey } from "./entries.js";
 
 export class EntryList {
@@ -76,7 +77,12 @@ function render(entry) {
   if (draft) item.insertAdjacentHTML("beforeend", '<p class="draft-label">Draft</p>');
   item.insertAdjacentHTML("beforeend", entry.html);
   const article = item.querySelector("article");
-  if (article) article.id = `console-entry-${entry.id}`; // the reader page owns entry-<id>
+  if (article) {
+    article.id = `console-entry-${entry.id}`; // the reader page owns entry-<id>
+    // The date beside the time only when it is not today, in the entry's city.
+    const today = article.dataset.zone && article.dataset.day === dayIn(article.dataset.zone);
+    article.querySelector(".entry__date")?.toggleAttribute("hidden", Boolean(today));
+  }
   item.append(controls(entry));
   return item;
 }

@@ -4,6 +4,7 @@ import { Composer } from "./composer.js";
 import { eventApi, messages } from "./console-api.js";
 import { enableEditing } from "./console-edit.js";
 import { EntryList } from "./console-entries.js";
+import { excerpt } from "./entries.js";
 import "./embeds.js";
 import { showEventStatus } from "./event-status.js";
 import { LiveFeed } from "./live.js";
@@ -23,7 +24,7 @@ async function send(item) {
   const { photos = [], ...payload } = item.payload;
   for (const photo of photos.filter((p) => !p.id)) {
     const file = await photoStore.get(photo.key).catch(() => null);
-    if (!file) return { ok: false, status: 400, data: { detail: `The photo “${photo.name}” is no longer in this browser: add it again.` } };
+    if (!file) return { ok: false, status: 400, data: { media: [`The photo “${photo.name}” is no longer in this browser: add it again.`] } };
     const result = await api.upload(file, photo);
     if (!result.ok) return { ...result, data: photoProblem(photo, result.data) };
     photo.id = result.data.id;
@@ -35,17 +36,19 @@ async function send(item) {
 
 function photoProblem(photo, data) {
   const reasons = data && typeof data === "object" ? Object.values(data).flat().join(" ") : "the server could not take it.";
-  return { detail: `The photo “${photo.name}” was not accepted: ${reasons}` };
+  return { media: [`The photo “${photo.name}” was not accepted: ${reasons}`] };
+}
+
+function accepted(item, entry) {
+  entries.upsert(entry);
+  for (const photo of item.payload.photos || []) photoStore.delete(photo.key).catch(() => {});
 }
 
 const outbox = new Outbox({
   storage: localStorage,
   name: `liveblog:${slug}:outbox`,
   send,
-  sent: (item, entry) => {
-    entries.upsert(entry);
-    for (const photo of item.payload.photos || []) photoStore.delete(photo.key).catch(() => {});
-  },
+  sent: accepted,
   changed: (items) => renderOutbox($("#outbox"), items),
   explain: (data) => messages(data).join(" "),
 });
@@ -53,35 +56,56 @@ const outbox = new Outbox({
 const composer = new Composer($("#composer"), {
   api,
   outbox,
+  deliver: send,
+  accepted,
   storage: localStorage,
   slug,
   timezone: root.dataset.timezone,
+  event: { status: root.dataset.status, startsAt: root.dataset.startsAt },
 });
 composer.enableAddCity($("#add-city"), $("#add-city-toggle"));
 
 $("#outbox").addEventListener("click", (event) => {
   const key = event.target.dataset.fix;
-  if (key) composer.correct(outbox.take(key));
+  const item = key && outbox.items.find((i) => i.key === key);
+  if (item && composer.correct(item)) outbox.take(key);
 });
 
+const OUTBOX_STATES = {
+  pending: "Waiting for the connection…",
+  sending: "Sending…",
+  rejected: "Not accepted.",
+};
+
 function renderOutbox(list, items) {
-  const label = { pending: "Waiting for the connection…", sending: "Sending…", rejected: "Not accepted:" };
-  list.replaceChildren(
-    ...items.map((item) => {
-      const li = document.createElement("li");
-      li.className = `outbox-item outbox-item--${item.state}`;
-      li.dataset.key = item.key;
-      li.textContent = `${label[item.state]} ${item.error || ""} “${item.payload.body.slice(0, 80)}”`;
-      if (item.state === "rejected") {
-        const fix = Object.assign(document.createElement("button"), { type: "button", className: "link-button" });
-        fix.textContent = "Edit in the composer";
-        fix.dataset.fix = item.key;
-        li.append(" ", fix);
-      }
-      return li;
-    }),
-  );
-  list.closest("section").hidden = items.length === 0;
+  list.replaceChildren(...items.map(outboxItem));
+  const section = list.closest("section");
+  section.hidden = items.length === 0;
+  const refusedOnly = items.every((item) => item.state === "rejected");
+  const someRefused = items.some((item) => item.state === "rejected");
+  section.querySelector("h2").textContent = refusedOnly
+    ? "Not accepted by the server"
+    : someRefused
+      ? "Not sent yet"
+      : "Waiting to be sent";
+}
+
+function outboxItem(item) {
+  const li = document.createElement("li");
+  li.className = `outbox-item outbox-item--${item.state}`;
+  li.dataset.key = item.key;
+  const state = Object.assign(document.createElement("strong"), { textContent: OUTBOX_STATES[item.state] });
+  const text = Object.assign(document.createElement("q"), { textContent: excerpt(item.payload.body) });
+  li.append(state, " ", text);
+  if (item.state === "rejected") {
+    const reason = Object.assign(document.createElement("p"), { className: "outbox-item__reason" });
+    reason.textContent = item.error || "The server did not take it.";
+    const fix = Object.assign(document.createElement("button"), { type: "button", className: "button" });
+    fix.textContent = "Back to the composer";
+    fix.dataset.fix = item.key;
+    li.append(reason, fix);
+  }
+  return li;
 }
 
 // The event's status ---------------------------------------------------------------------------
@@ -90,12 +114,17 @@ function showStatus(status) {
   showEventStatus($("#event-status"), status);
   $('[data-set-status="live"]').hidden = status === "live";
   $('[data-set-status="ended"]').hidden = status !== "live";
+  composer.setEventStatus(status);
 }
+
+const END_EVENT =
+  `End “${root.dataset.title}”?\n\nReaders will see the report as over: the live updates stop on ` +
+  "their pages and it becomes the archive. You can set it live again afterwards.";
 
 document.querySelectorAll("[data-set-status]").forEach((button) => {
   button.addEventListener("click", async () => {
     const status = button.dataset.setStatus;
-    if (status === "ended" && !window.confirm("End the event? Readers will see it as over.")) return;
+    if (status === "ended" && !window.confirm(END_EVENT)) return;
     const result = await api.setStatus(status);
     if (result.ok) showStatus(result.data.status);
   });
@@ -108,7 +137,16 @@ function showPresence(frame) {
   $("#presence").textContent = others.length ? `Also here: ${others.join(", ")}` : "";
 }
 
-const feed = new LiveFeed({
+// The connection in its own words: "Live" is the event's status, shown beside it.
+const CONNECTION = { live: "connected", polling: "connected (checking every 10 s)", reconnecting: "reconnecting…" };
+
+class ConsoleFeed extends LiveFeed {
+  setStatus(state, text) {
+    super.setStatus(state, text === "Reloading…" ? "reloading…" : CONNECTION[state] ?? text);
+  }
+}
+
+const feed = new ConsoleFeed({
   slug,
   seq: Number(root.dataset.seq),
   epoch: root.dataset.epoch,

@@ -76,7 +76,9 @@ export class Outbox {
       this.sent(item, result.data);
       return true;
     }
-    if (refused(result.status)) Object.assign(item, { state: "rejected", error: this.explain(result.data) });
+    if (refused(result.status)) {
+      Object.assign(item, { state: "rejected", error: this.explain(result.data), reasons: result.data });
+    }
     else item.state = "pending";
     this.save();
     return item.state === "rejected";
@@ -97,7 +99,7 @@ export class Outbox {
 }
 
 /** A 4xx other than a timeout or a rate limit: sending it again would get the same answer. */
-function refused(status) {
+export function refused(status) {
   return status >= 400 && status < 500 && status !== 408 && status !== 429;
 }
 

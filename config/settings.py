@@ -147,6 +147,8 @@ REDIS_SENTINEL_MASTER = os.environ.get("REDIS_SENTINEL_MASTER", "mymaster")
 # Who publishes the reports: the Atom feed's author and the JSON-LD publisher.
 LIVEBLOG_PUBLISHER = os.environ.get("LIVEBLOG_PUBLISHER", "Liveblog")
 LIVEBLOG_READERS_INTERVAL = float(os.environ.get("LIVEBLOG_READERS_INTERVAL", "5"))
+# Seconds between each worker's looks for scheduled entries that are due.
+LIVEBLOG_SCHEDULE_INTERVAL = float(os.environ.get("LIVEBLOG_SCHEDULE_INTERVAL", "1"))
 # Bytes a reader may fall behind (not yet received: in the worker and the kernel) before it is dropped.
 LIVEBLOG_READER_BUFFER = envint("LIVEBLOG_READER_BUFFER", 256 * 1024)
 # Proxies whose X-Forwarded-For is believed (comma-separated addresses, e.g. nginx's).

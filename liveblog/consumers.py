@@ -99,13 +99,13 @@ def _int(value: str) -> int | None:
 
 
 class ConsoleConsumer(ReaderConsumer):
-    """An editor's console: the same feed as readers, plus who else has the console open."""
+    """The desk's console: the same feed as readers, plus who else has the console open."""
 
     async def allowed(self) -> bool:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             return False
-        return await database_sync_to_async(_is_editor)(self.slug, user)
+        return await database_sync_to_async(_on_the_desk)(self.slug, user)
 
     async def joined(self, stream: Stream, reader: Reader) -> None:
         user = self.scope["user"]
@@ -113,6 +113,8 @@ class ConsoleConsumer(ReaderConsumer):
             stream.presence.join(reader, user.get_full_name() or user.get_username())
 
 
-def _is_editor(slug: str, user) -> bool:
+def _on_the_desk(slug: str, user) -> bool:
+    """Editors and contributors: a contributor's console follows the feed too (their own
+    entries' changes come as ids, which the console fetches)."""
     event = Event.objects.filter(slug=slug).first()
-    return event is not None and event.is_editor(user)
+    return event is not None and event.role_of(user) is not None

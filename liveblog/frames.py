@@ -51,6 +51,8 @@ def entry_payload(entry: Entry) -> dict[str, Any]:
         "status": entry.status,
         "body": entry.body,
         "media": [media_payload(item) for item in entry.photos],
+        "correction": entry.correction,
+        "corrected_at": _iso(entry.corrected_at),
         "html": render_entry(entry),
         "updated_at": _iso(entry.updated_at),
     }

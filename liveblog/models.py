@@ -7,6 +7,7 @@ import html
 import re
 import secrets
 import zoneinfo
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
@@ -76,6 +77,34 @@ class Event(models.Model):
             return False
         return user.is_staff or self.editors.filter(pk=user.pk).exists()
 
+    def role_of(self, user) -> "Role | None":
+        """What ``user`` may do on this event's desk: an editor's role (staff included), a
+        contributor's (with the cities they report from), or None."""
+        if not user.is_authenticated or not user.is_active:
+            return None
+        if self.is_editor(user):
+            return Role(editor=True)
+        contributor = self.contributors.filter(user=user).prefetch_related("cities").first()
+        if contributor is None:
+            return None
+        return Role(editor=False, cities=frozenset(c.slug for c in contributor.cities.all()))
+
+
+@dataclass(frozen=True)
+class Role:
+    """An editor publishes, edits and deletes anything and reviews; a contributor writes and
+    submits their own entries, from their cities when ``cities`` names some, and never publishes."""
+
+    editor: bool
+    cities: frozenset[str] = frozenset()
+
+    @property
+    def name(self) -> str:
+        return "editor" if self.editor else "contributor"
+
+    def may_report_from(self, city: str | None) -> bool:
+        return self.editor or not self.cities or city in self.cities
+
 
 class Session(models.Model):
     """One city's part in an event."""
@@ -110,6 +139,22 @@ class Session(models.Model):
     @property
     def tzinfo(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.timezone) if self.timezone else self.event.tzinfo
+
+
+class Contributor(models.Model):
+    """A reporter on an event's desk: writes and submits entries for an editor to publish."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="contributors")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="contributions")
+    cities = models.ManyToManyField(
+        Session, blank=True, help_text="The cities they report from; none: any of the event's."
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "user"], name="contributor_once_per_event")]
+
+    def __str__(self) -> str:
+        return f"{self.user} on {self.event.slug}"
 
 
 class Speaker(models.Model):
@@ -166,6 +211,8 @@ class Entry(models.Model):
 
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted for review"
+        SCHEDULED = "scheduled", "Scheduled"
         PUBLISHED = "published", "Published"
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="entries")
@@ -184,6 +231,10 @@ class Entry(models.Model):
     pinned = models.BooleanField(default=False)
     key_moment = models.BooleanField(default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PUBLISHED)
+    publish_at = models.DateTimeField(null=True, blank=True, help_text="When a scheduled entry goes out.")
+    # The last correction readers are told of: "Corrected 17:52 — the speaker was in Berlin".
+    correction = models.CharField(max_length=300, blank=True)
+    corrected_at = models.DateTimeField(null=True, blank=True, editable=False)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -200,7 +251,11 @@ class Entry(models.Model):
     class Meta:
         ordering = ["occurred_at", "id"]
         verbose_name_plural = "entries"
-        indexes = [models.Index(fields=["event", "occurred_at"])]
+        indexes = [
+            models.Index(fields=["event", "occurred_at"]),
+            # The scheduler's question, every second in every worker: what is due?
+            models.Index(fields=["publish_at"], condition=models.Q(status="scheduled"), name="entry_due"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["event", "source_key"],
@@ -286,6 +341,45 @@ class Entry(models.Model):
 
 def _joined(*parts: str) -> str:
     return " · ".join(part for part in parts if part)
+
+
+class Review(models.Model):
+    """One step of an entry's way through the desk: who submitted, approved or returned it."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        APPROVED = "approved", "Approved"
+        RETURNED = "returned", "Returned"
+        SCHEDULED = "scheduled", "Scheduled"
+        PUBLISHED = "published", "Published on schedule"
+
+    entry = models.ForeignKey("Entry", on_delete=models.CASCADE, related_name="reviews")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.by or 'the schedule'}"
+
+
+class Revision(models.Model):
+    """A published version of an entry that a correction replaced, as readers saw it."""
+
+    entry = models.ForeignKey("Entry", on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    html = models.TextField()
+    note = models.CharField(max_length=300, help_text="The correction that replaced it.")
+    replaced_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"version {self.version}"
 
 
 class Media(models.Model):

@@ -64,9 +64,10 @@ def _sanitized(source: str) -> str:
     ).strip()
 
 
-def render_entry(entry) -> str:
-    """An entry as the reader page shows it: the same partial for pages, frames and previews."""
-    return render_to_string("liveblog/_entry.html", {"entry": entry})
+def render_entry(entry, *, id_prefix: str = "entry") -> str:
+    """An entry as the reader page shows it: the same partial for pages, frames and previews.
+    ``id_prefix``: its element's id is "<prefix>-<pk>" (a kept version must not repeat it)."""
+    return render_to_string("liveblog/_entry.html", {"entry": entry, "id_prefix": id_prefix})
 
 
 def render_preview(event, data: dict) -> str:

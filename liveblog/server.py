@@ -192,6 +192,9 @@ class LiveblogServer(Server):
         """Runs once the factories exist, before the first connection is accepted."""
         self.ws_factory.protocol = ReaderProtocol
         self.ws_factory.setProtocolOptions(failByDrop=False)
+        from liveblog import scheduler  # Django is set up by now: the application was loaded
+
+        scheduler.start()
         if self.then_ready:
             self.then_ready()
 

@@ -22,8 +22,20 @@ from django.utils.text import slugify
 from liveblog import media as photos
 from liveblog.delivery.bus import publish_on_commit
 from liveblog.frames import REWRITES_HISTORY, entry_payload, frame_for_change
-from liveblog.models import Change, Entry, EntryMedia, Event, Media, Session, Speaker, new_epoch
-from liveblog.rendering import LinkCards, fetch_link_cards, render_markdown
+from liveblog.models import (
+    Change,
+    Contributor,
+    Entry,
+    EntryMedia,
+    Event,
+    Media,
+    Review,
+    Revision,
+    Session,
+    Speaker,
+    new_epoch,
+)
+from liveblog.rendering import LinkCards, fetch_link_cards, render_entry, render_markdown
 from liveblog.reports.parser import Speaker as ParsedSpeaker
 from liveblog.reports.parser import split_honorific, split_speaker
 
@@ -39,7 +51,9 @@ ENTRY_FIELDS = (
     "pinned",
     "key_moment",
     "status",
+    "publish_at",
     "media",
+    "correction",
 )
 EVENT_FIELDS = ("title", "summary", "timezone", "starts_at", "ends_at", "status")
 
@@ -145,6 +159,7 @@ def entry_create(
     pinned: bool = False,
     key_moment: bool = False,
     status: str = Entry.Status.PUBLISHED,
+    publish_at: datetime | None = None,
     source_key: str = "",
 ) -> Entry:
     # The pages the body links to are read first: never while holding the event's lock.
@@ -162,11 +177,13 @@ def entry_create(
             pinned=pinned,
             key_moment=key_moment,
             status=status,
+            publish_at=publish_at,
             author=_actor(by),
             source_key=source_key,
         )
         _save_entry(entry, link_cards)
         _place_media(entry, media or [])
+        _review_status_change(entry, by=by, before=None)
         recount = [entry.session_id] if entry.is_visible else []
         _append_change(event=event, type=Change.Type.ENTRY_CREATED, by=by, entry=entry, recount=recount)
         return entry
@@ -198,8 +215,17 @@ def _locked_entry(entry: Entry, expected_version: int | None) -> Entry:
     return current
 
 
-def entry_update(*, entry: Entry, by: User, expected_version: int | None = None, **changes: Any) -> Entry:
-    """Apply ``changes`` (any of ENTRY_FIELDS). ``expected_version`` None means last write wins."""
+def entry_update(
+    *,
+    entry: Entry,
+    by: User,
+    expected_version: int | None = None,
+    review: tuple[str, str] | None = None,
+    **changes: Any,
+) -> Entry:
+    """Apply ``changes`` (any of ENTRY_FIELDS). ``expected_version`` None means last write wins.
+    ``correction``, a note, marks the edit of a published entry as a correction: readers are
+    told, and the version it replaces is kept. ``review``: the (action, note) the desk records."""
     unknown = set(changes) - set(ENTRY_FIELDS)
     if unknown:
         raise TypeError(f"Entries have no field(s) {', '.join(sorted(unknown))}.")
@@ -211,11 +237,19 @@ def entry_update(*, entry: Entry, by: User, expected_version: int | None = None,
         if "speaker" in changes:
             changes["speaker"] = _speaker(changes["speaker"])
         media = changes.pop("media", None)
+        correction = changes.pop("correction", "")
+        if correction and current.is_visible:
+            _keep_revision(current, note=correction)
+        status_before = current.status
         for name, value in changes.items():
             setattr(current, name, value)
         current.version += 1
         _save_entry(current, link_cards)
         _place_media(current, media)
+        if review:
+            Review.objects.create(entry=current, action=review[0], note=review[1], by=_actor(by))
+        elif current.status != status_before:
+            _review_status_change(current, by=by, before=status_before)
         moved = before != (current.session_id, current.is_visible)  # to another city, or in or out of view
         change = _append_change(
             event=current.event,
@@ -226,6 +260,80 @@ def entry_update(*, entry: Entry, by: User, expected_version: int | None = None,
         )
         rewrite_history(current, change=change)
         return current
+
+
+def _keep_revision(entry: Entry, *, note: str) -> None:
+    """Before a correction: the published version readers saw, kept, and the note shown."""
+    html = render_entry(entry, id_prefix=f"version-{entry.version}-of")
+    Revision.objects.create(entry=entry, version=entry.version, html=html, note=note)
+    entry.correction, entry.corrected_at = note, timezone.now()
+
+
+def _review_status_change(entry: Entry, *, by: User, before: str | None) -> None:
+    """The desk's record of an entry sent for review or scheduled."""
+    actions: dict[str, str] = {
+        Entry.Status.SUBMITTED: Review.Action.SUBMITTED,
+        Entry.Status.SCHEDULED: Review.Action.SCHEDULED,
+    }
+    action = actions.get(entry.status)
+    if action and entry.status != before:
+        Review.objects.create(entry=entry, action=action, by=_actor(by))
+
+
+class NotAwaitingReview(Exception):
+    """Approve or return an entry that is not submitted (any more)."""
+
+
+def entry_approve(*, entry: Entry, by: User, expected_version: int | None = None) -> Entry:
+    """Publish a submitted entry as it stands; its contributor stays its author."""
+    if entry.status != Entry.Status.SUBMITTED:
+        raise NotAwaitingReview(entry.get_status_display())
+    return entry_update(
+        entry=entry,
+        by=by,
+        expected_version=expected_version,
+        review=(Review.Action.APPROVED, ""),
+        status=Entry.Status.PUBLISHED,
+    )
+
+
+def entry_return(*, entry: Entry, by: User, note: str, expected_version: int | None = None) -> Entry:
+    """Send a submitted entry back to its contributor as a draft, with what to change."""
+    if entry.status != Entry.Status.SUBMITTED:
+        raise NotAwaitingReview(entry.get_status_display())
+    return entry_update(
+        entry=entry,
+        by=by,
+        expected_version=expected_version,
+        review=(Review.Action.RETURNED, note),
+        status=Entry.Status.DRAFT,
+    )
+
+
+def publish_due(*, now: datetime | None = None) -> list[Entry]:
+    """Publish the scheduled entries whose time has come, each exactly once however many
+    workers ask at the same moment: an event's due entries are published under its row lock,
+    taken with SKIP LOCKED, so a worker that finds the event busy (another worker publishing, or
+    an editor writing) leaves it to the next second; each entry is read again under the lock."""
+    now = now or timezone.now()
+    due = Entry.objects.live().filter(status=Entry.Status.SCHEDULED, publish_at__lte=now)
+    published: list[Entry] = []
+    for event_id in due.order_by().values_list("event_id", flat=True).distinct():
+        with transaction.atomic():
+            event = Event.objects.select_for_update(skip_locked=True).filter(pk=event_id).first()
+            if event is None:
+                continue
+            for entry in due.filter(event=event).for_display():
+                published.append(
+                    entry_update(
+                        entry=entry,
+                        by=None,
+                        review=(Review.Action.PUBLISHED, ""),
+                        status=Entry.Status.PUBLISHED,
+                        occurred_at=entry.publish_at,
+                    )
+                )
+    return published
 
 
 @transaction.atomic
@@ -293,7 +401,7 @@ def media_create(
 def entry_set_flags(
     *, entry: Entry, by: User, pinned: bool | None = None, key_moment: bool | None = None
 ) -> Entry:
-    flags = {"pinned": pinned, "key_moment": key_moment}
+    flags: dict[str, Any] = {"pinned": pinned, "key_moment": key_moment}
     return entry_update(entry=entry, by=by, **{k: v for k, v in flags.items() if v is not None})
 
 
@@ -462,3 +570,21 @@ def media_update(*, media: Media, by: User, **changes: Any) -> Media:
     for entry in Entry.objects.published().filter(media=media).for_display():
         _append_change(event=media.event, type=Change.Type.ENTRY_UPDATED, by=by, entry=entry)
     return media
+
+
+# The desk ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def desk_set_role(*, event: Event, user: Account, role: str, cities: Iterable[Session] = ()) -> None:
+    """Put ``user`` on the event's desk as an editor, or as a contributor limited to ``cities``
+    (none: any of the event's). One role each: the new one replaces the old."""
+    if role == "editor":
+        Contributor.objects.filter(event=event, user=user).delete()
+        event.editors.add(user)
+        return
+    if role != "contributor":
+        raise ValueError(f"No role “{role}”: editor or contributor.")
+    event.editors.remove(user)
+    contributor, _ = Contributor.objects.get_or_create(event=event, user=user)
+    contributor.cities.set(cities)

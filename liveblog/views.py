@@ -202,11 +202,15 @@ def entry_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_safe
 def console(request: HttpRequest, slug: str) -> HttpResponse:
     event = get_object_or_404(Event.objects.prefetch_related("sessions"), slug=slug)
-    if not event.is_editor(request.user):
-        raise PermissionDenied("Only editors of this event can use its console.")
+    role = event.role_of(request.user)
+    if role is None:
+        raise PermissionDenied("Only editors and contributors of this event can use its console.")
+    sessions = [s for s in event.sessions.all() if role.may_report_from(s.slug)]
     context = {
         "event": event,
-        "sessions": event.sessions.all(),
+        "sessions": sessions,
+        "role": role.name,
+        "allowed_cities": sorted(role.cities),
         "kinds": Entry.Kind.choices,
         "embed_snippet": embed_snippet(request, event),
         "media_max_mb": round(settings.LIVEBLOG_MEDIA_MAX_BYTES / 1e6),
@@ -236,7 +240,7 @@ EXPORT_TYPES = {
 def console_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     """The report as a file to download: text, Markdown or JSON."""
     event = get_object_or_404(Event, slug=slug)
-    if not event.is_editor(request.user) or fmt not in EXPORT_TYPES:
+    if not event.is_editor(request.user) or fmt not in EXPORT_TYPES:  # contributors export nothing
         raise PermissionDenied if fmt in EXPORT_TYPES else Http404
     return export_download(event, fmt, site=request.build_absolute_uri("/"))
 

@@ -2,7 +2,7 @@ import pytest
 from django.test import Client
 
 from liveblog import services
-from liveblog.models import Change, Entry, Speaker
+from liveblog.models import Change, Entry, Event, Speaker
 from tests.conftest import token_client
 from tests.helpers import post_entry
 
@@ -19,12 +19,13 @@ def test_it_lists_events_and_shows_one_with_its_sessions(api, event):
     assert api.get("/api/events/nowhere/").status_code == 404
 
 
-def test_an_editor_posts_an_entry_with_a_token(alice):
+def test_an_editor_posts_an_entry_with_a_token(alice, event):
+    Event.objects.filter(pk=event.pk).update(status=Event.Status.SCHEDULED)  # 17:03 on its first day
     response = post_entry(
         token_client(alice),
         body="Thirty years have passed.",
         city="paris",
-        speaker_name="Mrs. Maryam Rajavi",
+        new_speaker={"honorific": "Mrs.", "name": "Maryam Rajavi"},
         occurred_at="17:03",
         kind="quote",
     )
@@ -224,6 +225,7 @@ def test_the_changes_endpoint_names_a_bad_after(api, event, after):
 
 
 def test_a_bare_time_follows_the_city_set_in_the_same_edit(event, alice):
+    Event.objects.filter(pk=event.pk).update(status=Event.Status.ENDED)  # 17:42 on its first day
     toronto = services.session_add(
         event=event, by=alice, city="Toronto", slug="toronto", timezone="America/Toronto"
     )

@@ -1,5 +1,5 @@
 import re
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -8,9 +8,12 @@ from django.utils.text import slugify
 from rest_framework import serializers
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
+from liveblog import speakers
+from liveblog.api import desk_rules
 from liveblog.frames import entry_payload
 from liveblog.media import payload as media_payload
 from liveblog.models import Entry, Event, Media, Session, Speaker
+from liveblog.reports.parser import Speaker as ParsedSpeaker
 from liveblog.reports.parser import split_speaker
 
 MAX_PHOTOS = 20
@@ -138,7 +141,8 @@ class EntrySerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
     def to_representation(self, instance: Entry) -> dict[str, Any]:
-        return entry_payload(instance)
+        request = self.context.get("request")
+        return desk_rules.payload_for(request, instance) if request else entry_payload(instance)
 
 
 class OccurredAtField(serializers.CharField):
@@ -167,6 +171,21 @@ class OccurredAtField(serializers.CharField):
         return value
 
 
+def _described(moment: datetime, place: Session | Event) -> str:
+    """ "17:42 in Berlin on Saturday 25 August 2018" (the city's time)."""
+    local = moment.astimezone(place.tzinfo)
+    where = f" in {place.city}" if isinstance(place, Session) else ""
+    return f"{local:%H:%M}{where} on {local:%A} {local.day} {local:%B %Y}"
+
+
+def _ahead(delta: timedelta) -> str:
+    minutes = round(delta.total_seconds() / 60)
+    if minutes < 90:
+        return f"{minutes} minutes"
+    hours = round(minutes / 60)
+    return f"{hours} hours" if hours < 48 else f"{round(hours / 24)} days"
+
+
 def _no_surrogates(value: str) -> None:
     try:
         value.encode("utf-8")
@@ -186,6 +205,15 @@ class TextField(serializers.CharField):
         super().__init__(**kwargs)
         kept = [v for v in self.validators if not isinstance(v, ProhibitSurrogateCharactersValidator)]
         self.validators = [*kept, _no_surrogates]
+
+
+class NewSpeakerSerializer(serializers.Serializer):
+    honorific = serializers.CharField(required=False, allow_blank=True, max_length=40)
+    name = serializers.CharField(max_length=200)
+    title = serializers.CharField(required=False, allow_blank=True, max_length=300)
+
+
+FUTURE_SLACK = timedelta(minutes=10)  # clocks differ a little; an hour ahead is a mistake
 
 
 class EntryWriteSerializer(serializers.Serializer):
@@ -222,6 +250,20 @@ class EntryWriteSerializer(serializers.Serializer):
     pinned = serializers.BooleanField(required=False)
     key_moment = serializers.BooleanField(required=False)
     status = serializers.ChoiceField(choices=Entry.Status.choices, required=False)
+    publish_at = OccurredAtField(
+        required=False,
+        allow_blank=True,
+        help_text="When a scheduled entry goes out: HH:MM in the city's time, or ISO 8601.",
+    )
+    new_speaker = NewSpeakerSerializer(
+        required=False, help_text="A speaker to add, as the editor checked the name's parts."
+    )
+    correction = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=300,
+        help_text="Marks an edit of a published entry as a correction; readers see the note.",
+    )
     media = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=ID_MAX),
         required=False,
@@ -277,20 +319,77 @@ class EntryWriteSerializer(serializers.Serializer):
         return speaker
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        session = attrs.get("city") if "city" in attrs else self._current_session()
+        status = attrs.get("status") or (self.instance.status if isinstance(self.instance, Entry) else "")
+        preview = self.context.get("preview", False)  # shows what was typed; publishing checks it
         if "occurred_at" in attrs:
-            city_given = "city" in attrs
-            session = attrs.get("city") if city_given else self._current_session()
             attrs["occurred_at"] = self._aware(attrs["occurred_at"], session)
+            if status != Entry.Status.SCHEDULED and not preview:
+                self._not_in_the_future(attrs["occurred_at"], session)
+        if "publish_at" in attrs:
+            attrs["publish_at"] = self._aware(attrs["publish_at"], session)
+        if status == Entry.Status.SCHEDULED and "status" in attrs:
+            self._schedulable(attrs.get("publish_at"), session)
+        if (
+            attrs.get("speaker_name")
+            and not preview
+            and "new_speaker" not in attrs
+            and "speaker" not in attrs
+        ):
+            attrs["speaker"] = self._known_speaker(attrs.pop("speaker_name"))
         return attrs
 
     def _aware(self, value: datetime | time | str, session: Session | None) -> datetime | None:
+        """An instant from what was sent: a bare clock time is read in the city's time, on the
+        event's first day, or on today's date while the event is live."""
         if value is None or isinstance(value, str):  # blank: now
             return None
         tz = session.tzinfo if session else self.event.tzinfo
         if isinstance(value, time):
-            today = timezone.now().astimezone(tz).date()
-            return datetime.combine(today, value, tzinfo=tz)
+            live = self.event.status == Event.Status.LIVE
+            day = (timezone.now() if live else self.event.starts_at).astimezone(tz).date()
+            return datetime.combine(day, value, tzinfo=tz)
         return value if timezone.is_aware(value) else value.replace(tzinfo=tz)
+
+    def _not_in_the_future(self, moment: datetime | None, session: Session | None) -> None:
+        now = timezone.now()
+        if moment is None or moment <= now + FUTURE_SLACK:
+            return
+        raise serializers.ValidationError(
+            {
+                "occurred_at": [
+                    f"{_described(moment, session or self.event)} is {_ahead(moment - now)} from now. "
+                    "Give the time it happened, or schedule the entry to publish it later."
+                ]
+            }
+        )
+
+    def _schedulable(self, moment: datetime | None, session: Session | None) -> None:
+        if moment is None:
+            raise serializers.ValidationError({"publish_at": ["Say when to publish it, e.g. 21:15."]})
+        if moment <= timezone.now():
+            raise serializers.ValidationError(
+                {
+                    "publish_at": [
+                        f"{_described(moment, session or self.event)} has passed: publish it now instead."
+                    ]
+                }
+            )
+
+    def _known_speaker(self, name: str) -> Speaker:
+        speaker = speakers.known(name)
+        if speaker is not None:
+            return speaker
+        close = speakers.suggest(name, limit=3)
+        hint = f" Did you mean {' or '.join(str(s) for s in close)}?" if close else ""
+        parts = split_speaker(name)
+        raise serializers.ValidationError(
+            {
+                "speaker_name": [
+                    f"No known speaker is called “{parts.name}”.{hint} Otherwise add them as a new speaker."
+                ]
+            }
+        )
 
     def _current_session(self) -> Session | None:
         """The city of the entry being edited, whose clock a bare "17:42" is read on."""
@@ -299,9 +398,10 @@ class EntryWriteSerializer(serializers.Serializer):
     def service_kwargs(self) -> dict[str, Any]:
         """The validated data as keyword arguments of the entry services."""
         data = dict(self.validated_data)
-        name = data.pop("speaker_name", None)
-        if name:
-            data["speaker"] = name  # matched or created by the service, under the event's lock
+        data.pop("speaker_name", None)
+        new = data.pop("new_speaker", None)
+        if new:  # created (or matched, if someone added the same name meanwhile) under the event's lock
+            data["speaker"] = ParsedSpeaker(new.get("honorific", ""), new["name"], new.get("title", ""))
         if "city" in data:
             data["session"] = data.pop("city")
         if data.get("occurred_at") is None:

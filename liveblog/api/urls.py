@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from liveblog.api import views
+from liveblog.api import desk, views
 
 urlpatterns = [
     path("events/", views.EventList.as_view(), name="api_events"),
@@ -12,7 +12,13 @@ urlpatterns = [
     path("events/<slug:slug>/media/", views.MediaUpload.as_view(), name="api_event_media"),
     path("events/<slug:slug>/status/", views.EventStatus.as_view(), name="api_event_status"),
     path("events/<slug:slug>/sessions/", views.EventSessions.as_view(), name="api_event_sessions"),
+    path("events/<slug:slug>/people/", desk.People.as_view(), name="api_event_people"),
+    path("events/<slug:slug>/people/<str:username>/", desk.Person.as_view(), name="api_event_person"),
     path("speakers/", views.SpeakerSearch.as_view(), name="api_speakers"),
+    path("speakers/split/", views.SpeakerSplit.as_view(), name="api_speaker_split"),
     path("entries/<int:pk>/", views.EntryDetail.as_view(), name="api_entry"),
+    path("entries/<int:pk>/approve/", desk.Approve.as_view(), name="api_entry_approve"),
+    path("entries/<int:pk>/return/", desk.Return.as_view(), name="api_entry_return"),
+    path("entries/<int:pk>/revisions/", desk.Revisions.as_view(), name="api_entry_revisions"),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
 ]

@@ -3,6 +3,7 @@ import re
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
@@ -13,7 +14,8 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from liveblog import media, selectors, services
+from liveblog import media, selectors, services, speakers
+from liveblog.api import desk_rules
 from liveblog.api.idempotency import idempotent
 from liveblog.api.serializers import (
     EntrySerializer,
@@ -23,12 +25,14 @@ from liveblog.api.serializers import (
     EventStatusSerializer,
     MediaSerializer,
     MediaUploadSerializer,
+    NewSpeakerSerializer,
     SessionSerializer,
     SpeakerSerializer,
 )
-from liveblog.frames import SEQ, entry_payload
-from liveblog.models import Entry, Event, Speaker
+from liveblog.frames import SEQ
+from liveblog.models import Entry, Event
 from liveblog.rendering import fetch_link_cards, render_preview
+from liveblog.reports.parser import split_speaker
 
 _IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
 
@@ -57,20 +61,28 @@ IF_MATCH = OpenApiParameter(
 
 
 class IsEventEditorOrReadOnly(permissions.BasePermission):
-    """Anyone reads; only the event's editors and staff write."""
+    """Anyone reads; the event's desk (editors, staff, contributors) writes, each as their role
+    allows (desk_rules)."""
 
-    message = "Only editors of this event can change its entries."
+    message = "Only editors and contributors of this event can write its entries."
     public_reads = True  # for the OpenAPI document: GETs need no credentials
 
     def has_permission(self, request: Request, view) -> bool:
         return request.method in permissions.SAFE_METHODS or request.user.is_authenticated
 
     def has_object_permission(self, request: Request, view, obj: Event | Entry) -> bool:
-        return request.method in permissions.SAFE_METHODS or _event_of(obj).is_editor(request.user)
+        return request.method in permissions.SAFE_METHODS or role(request, _event_of(obj)) is not None
 
 
 def _event_of(obj: Event | Entry) -> Event:
     return obj if isinstance(obj, Event) else obj.event
+
+
+role = desk_rules.role
+
+
+def _payload(request: Request, entry: Entry) -> dict:
+    return desk_rules.payload_for(request, entry)
 
 
 def _etag(entry: Entry) -> dict[str, str]:
@@ -101,10 +113,13 @@ class EventEntries(generics.ListCreateAPIView):
         params = self.request.query_params
         order = "newest" if params.get("order") == "newest" else "oldest"
         event = self.get_event()
-        drafts = params.get("drafts") == "1" and event.is_editor(self.request.user)
-        return selectors.entries_for_reader(
-            event, city=params.get("city") or None, order=order, drafts=drafts
+        desk = role(self.request, event) if params.get("drafts") == "1" else None
+        entries = selectors.entries_for_reader(
+            event, city=params.get("city") or None, order=order, drafts=desk is not None
         )
+        if desk is not None and not desk.editor:  # a contributor: the published, and their own
+            entries = entries.filter(Q(status=Entry.Status.PUBLISHED) | Q(author=self.request.user))
+        return entries
 
     @extend_schema(
         parameters=[
@@ -130,10 +145,12 @@ class EventEntries(generics.ListCreateAPIView):
         event = self.get_event()
         serializer = EntryWriteSerializer(data=request.data, context={"event": event})
         serializer.is_valid(raise_exception=True)
+        fields = serializer.service_kwargs()
+        desk_rules.check_create(role(request, event), fields)
         with transaction.atomic():  # a speaker created for this entry goes with it, or not at all
-            entry = services.entry_create(event=event, by=request.user, **serializer.service_kwargs())
+            entry = services.entry_create(event=event, by=request.user, **fields)
         headers = {**_etag(entry), "Location": f"/api/entries/{entry.pk}/"}
-        return Response(entry_payload(entry), status=status.HTTP_201_CREATED, headers=headers)
+        return Response(_payload(request, entry), status=status.HTTP_201_CREATED, headers=headers)
 
 
 def _read_link_cards(data: object) -> None:
@@ -155,7 +172,7 @@ class EntryDetail(generics.GenericAPIView):
     def get_object(self) -> Entry:
         entries = Entry.objects.live().for_display()
         entry = get_object_or_404(entries, pk=self.kwargs["pk"])
-        if entry.status != Entry.Status.PUBLISHED and not entry.event.is_editor(self.request.user):
+        if not desk_rules.may_see(role(self.request, entry.event), entry, self.request.user):
             raise Http404
         self.check_object_permissions(self.request, entry)
         return entry
@@ -179,13 +196,13 @@ class EntryDetail(generics.GenericAPIView):
             )
         body = {
             "detail": f"This entry was changed by someone else: it is now at version {current.version}.",
-            "current": entry_payload(current),
+            "current": _payload(self.request, current),
         }
         return Response(body, status=status.HTTP_412_PRECONDITION_FAILED, headers=_etag(current))
 
     def get(self, request: Request, pk: int) -> Response:
         entry = self.get_object()
-        return Response(entry_payload(entry), headers=_etag(entry))
+        return Response(_payload(request, entry), headers=_etag(entry))
 
     @extend_schema(
         request=EntryWriteSerializer, responses={200: EntrySerializer}, parameters=[IF_MATCH_REQUIRED]
@@ -197,19 +214,22 @@ class EntryDetail(generics.GenericAPIView):
             entry, data=request.data, partial=True, context={"event": entry.event}
         )
         serializer.is_valid(raise_exception=True)
+        fields = serializer.service_kwargs()
+        desk_rules.check_update(role(request, entry.event), entry, request.user, fields)
         _read_link_cards(request.data)
         try:
             with transaction.atomic():
                 entry = services.entry_update(
-                    entry=entry, by=request.user, expected_version=expected, **serializer.service_kwargs()
+                    entry=entry, by=request.user, expected_version=expected, **fields
                 )
         except services.StaleVersion as error:
             return self._stale(error)
-        return Response(entry_payload(entry), headers=_etag(entry))
+        return Response(_payload(request, entry), headers=_etag(entry))
 
     @extend_schema(responses={204: None}, parameters=[IF_MATCH])
     def delete(self, request: Request, pk: int) -> Response:
         entry = self.get_object()
+        desk_rules.check_update(role(request, entry.event), entry, request.user, {})
         try:
             services.entry_delete(
                 entry=entry, by=request.user, expected_version=self._expected_version(required=False)
@@ -245,11 +265,23 @@ class EventChanges(generics.GenericAPIView):
 class EditorOnly(IsEventEditorOrReadOnly):
     """Editors of the event and staff, for reads as well as writes."""
 
+    message = "Only editors of this event can do this."
+
     def has_permission(self, request: Request, view) -> bool:
         return request.user.is_authenticated
 
     def has_object_permission(self, request: Request, view, obj: Event | Entry) -> bool:
-        return _event_of(obj).is_editor(request.user)
+        desk = role(request, _event_of(obj))
+        return desk is not None and desk.editor
+
+
+class OnTheDesk(EditorOnly):
+    """Editors and contributors of the event: they write (previews, photos)."""
+
+    message = "Only editors and contributors of this event can do this."
+
+    def has_object_permission(self, request: Request, view, obj: Event | Entry) -> bool:
+        return role(request, _event_of(obj)) is not None
 
 
 class EventScoped(generics.GenericAPIView):
@@ -260,13 +292,13 @@ class EventScoped(generics.GenericAPIView):
 class EntryPreview(EventScoped):
     """The entry as readers would see it, rendered by the page's own template, saving nothing."""
 
-    permission_classes = [EditorOnly]
+    permission_classes = [OnTheDesk]
     serializer_class = EntryWriteSerializer
 
     @extend_schema(request=EntryWriteSerializer, responses={200: OpenApiTypes.OBJECT})
     def post(self, request: Request, slug: str) -> Response:
         event = self.get_object()
-        serializer = EntryWriteSerializer(data=request.data, context={"event": event})
+        serializer = EntryWriteSerializer(data=request.data, context={"event": event, "preview": True})
         serializer.is_valid(raise_exception=True)
         return Response({"html": render_preview(event, serializer.validated_data)})
 
@@ -275,7 +307,7 @@ class MediaUpload(EventScoped):
     """A photo for the event's entries: checked, made into renditions, stored. The file is
     processed before the idempotency key is claimed, so no lock is held while pixels are crunched."""
 
-    permission_classes = [EditorOnly]
+    permission_classes = [OnTheDesk]
     serializer_class = MediaUploadSerializer
     parser_classes = [MultiPartParser]
 
@@ -341,11 +373,13 @@ class EventSessions(EventScoped):
 
 
 class IsEditorAnywhere(permissions.BasePermission):
-    """Staff, or an editor of some event: speakers may be named in drafts not yet public."""
+    """Staff, or on the desk of some event: speakers may be named in drafts not yet public."""
 
     def has_permission(self, request: Request, view) -> bool:
         user = request.user
-        return user.is_authenticated and (user.is_staff or user.edited_events.exists())
+        return user.is_authenticated and (
+            user.is_staff or user.edited_events.exists() or user.contributions.exists()
+        )
 
 
 class SpeakerSearch(generics.ListAPIView):
@@ -360,6 +394,19 @@ class SpeakerSearch(generics.ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        query = self.request.query_params.get("q", "").strip()
-        speakers = Speaker.objects.filter(name__icontains=query) if query else Speaker.objects.all()
-        return speakers.order_by("name")[:20]
+        return speakers.suggest(self.request.query_params.get("q", ""), limit=20)
+
+
+class SpeakerSplit(generics.GenericAPIView):
+    """How a name would be split into honorific, name and title: what the console shows before
+    a new speaker is added."""
+
+    permission_classes = [IsEditorAnywhere]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("name", OpenApiTypes.STR, required=True)],
+        responses={200: NewSpeakerSerializer},
+    )
+    def get(self, request: Request) -> Response:
+        parts = split_speaker(request.query_params.get("name", ""))
+        return Response({"honorific": parts.honorific, "name": parts.name, "title": parts.title})

@@ -73,7 +73,8 @@ class ParseResult:
 
 _HONORIFICS = (
     "Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Professor", "Bishop", "Archbishop", "Cardinal",
-    "Baroness", "Baron", "Lord", "Lady", "Sir", "Dame", "Senator", "Sen", "Rep", "Congressman",
+    "Baroness", "Baron", "Lord", "Lady", "Viscount", "Viscountess", "Earl", "Countess", "Sir", "Dame",
+    "Senator", "Sen", "Rep", "Congressman",
     "Congresswoman", "Mayor", "Ambassador", "Amb", "Judge", "Rev", "Revd", "Reverend", "Father", "Fr",
     "Pastor", "Imam", "Ayatollah", "Sheikh", "Rabbi", "Madam", "Madame", "Mme", "Mlle", "Monsieur",
     "General", "Gen", "Col", "Colonel", "Major", "Maj", "Capt", "Captain", "Lt", "Hon", "Rt",
@@ -178,7 +179,22 @@ def _speaker_parts(text: str) -> tuple[Speaker, bool]:
     if comma >= 0:
         return Speaker(honorific, rest[:comma].strip(), rest[comma + 1 :].strip()), False
     cut = _run_on_title_start(rest)
+    cut += _territorial_designation(honorific, rest[cut:])
     return Speaker(honorific, rest[:cut].strip(), rest[cut:].strip()), cut < len(rest)
+
+
+# A peer's name ends with its place: "Lord Alton of Liverpool" is the name, not a title.
+_PEERAGES = frozenset(("lord", "lady", "baron", "baroness", "viscount", "viscountess", "earl", "countess"))
+_TERRITORIAL_RE = re.compile(r"\s*of(?:\s+(?:the\s+)?[A-Z][\w'’-]*)+")
+
+
+def _territorial_designation(honorific: str, after_name: str) -> int:
+    """How much of the text after a peer's name is their territorial designation."""
+    words = honorific.replace(".", " ").split()
+    if not words or words[-1].casefold() not in _PEERAGES:
+        return 0
+    match = _TERRITORIAL_RE.match(after_name)
+    return match.end() if match else 0
 
 
 def _honorific_end(text: str) -> int:

@@ -2,33 +2,57 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from rest_framework.authtoken.models import Token
 
+from liveblog import services
 from liveblog.management import manage_py
 from liveblog.models import Event
 
 
 class Command(BaseCommand):
     help = (
-        "Create a user (or reuse one) and make them an editor of an event. --token prints an API token last."
+        "Create a user (or reuse one) and put them on an event's desk: an editor, or a contributor "
+        "(--role contributor), optionally limited to some cities (--city SLUG, repeatable). "
+        "--token prints an API token last."
     )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("username")
         parser.add_argument("--event", required=True, dest="slug")
+        parser.add_argument("--role", choices=["editor", "contributor"], default="editor")
+        parser.add_argument(
+            "--city",
+            action="append",
+            default=[],
+            dest="cities",
+            help="A city (session slug) a contributor reports from; repeat for several.",
+        )
         parser.add_argument(
             "--token", action="store_true", help="Print the user's API token as the last line."
         )
 
-    def handle(self, *args, username: str, slug: str, token: bool, **options) -> None:
+    def handle(
+        self, *args, username: str, slug: str, role: str, cities: list[str], token: bool, **options
+    ) -> None:
         event = Event.objects.filter(slug=slug).first()
         if event is None:
             raise CommandError(f"No event has the slug “{slug}”.")
+        sessions = {s.slug: s for s in event.sessions.all()}
+        unknown = [city for city in cities if city not in sessions]
+        if unknown:
+            raise CommandError(
+                f"{event.slug} has no city {', '.join(unknown)}; its cities are: {', '.join(sessions)}."
+            )
+        if cities and role == "editor":
+            raise CommandError("Editors cover every city: --city is for --role contributor.")
         user, created = get_user_model().objects.get_or_create(username=username)
         if created:
             user.set_unusable_password()
             user.save()
-        event.editors.add(user)
+        services.desk_set_role(event=event, user=user, role=role, cities=[sessions[c] for c in cities])
         state = "created" if created else "existing user"
-        self.stdout.write(f"{username} ({state}) is an editor of {event.slug}.")
+        where = f", reporting from {', '.join(cities)}" if cities else ""
+        self.stdout.write(
+            f"{username} ({state}) is {'an' if role == 'editor' else 'a'} {role} of {event.slug}{where}."
+        )
         if created:
             hint = manage_py("changepassword", username)
             self.stdout.write(f"Set a password for the console with: {hint}")

@@ -68,7 +68,7 @@ class EventFeed(Feed):
             )
             for photo in entry.photos
         ]
-        return entry.body_html + "".join(figures)
+        return entry.body_html + "".join(figures) + _correction(entry)
 
     def item_link(self, entry: Entry) -> str:
         return entry.get_absolute_url()
@@ -85,3 +85,10 @@ class EventFeed(Feed):
 
 def _caption(photo: Media) -> str:
     return " ".join(part for part in (photo.caption, f"({photo.credit})" if photo.credit else "") if part)
+
+
+def _correction(entry: Entry) -> str:
+    if not entry.corrected_at:
+        return ""
+    at = entry.corrected_at.astimezone(entry.tzinfo)
+    return format_html("<p><strong>Corrected {}</strong> — {}</p>", f"{at:%H:%M}", entry.correction)

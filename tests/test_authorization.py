@@ -18,78 +18,91 @@ from tests.conftest import token_client
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ("anonymous", "reader", "other_editor", "editor", "staff", "superuser")
+PERSONAS = ("anonymous", "reader", "other_editor", "contributor", "editor", "staff", "superuser")
 
 # (endpoint, method) -> expected status for
-#   (anonymous, reader (carol), editor of another event (bob), editor of this event (alice),
-#    staff (no admin permissions), superuser)
-# {entry} is a published entry of "summit", {draft} a draft, {deleted} a tombstone.
-EXPECTED: dict[tuple[str, str], tuple[int, int, int, int, int, int]] = {
+#   (anonymous, reader (carol), editor of another event (bob), contributor of this event (carla),
+#    editor of this event (alice), staff (no admin permissions), superuser)
+# {entry} is a published entry of "summit", {draft} an editor's draft, {deleted} a tombstone,
+# {submitted} carla's entry awaiting review.
+EXPECTED: dict[tuple[str, str], tuple[int, int, int, int, int, int, int]] = {
     # Pages: anyone reads; nothing there takes a write.
-    ("/", "GET"): (200, 200, 200, 200, 200, 200),
-    ("/", "POST"): (405, 405, 405, 405, 405, 405),
-    ("/events/summit/", "GET"): (200, 200, 200, 200, 200, 200),
-    ("/events/summit/", "POST"): (405, 405, 405, 405, 405, 405),
-    ("/events/nowhere/", "GET"): (404, 404, 404, 404, 404, 404),
-    ("/events/summit/entries/{entry}/", "GET"): (200, 200, 200, 200, 200, 200),
-    ("/events/summit/entries/{entry}/", "POST"): (405, 405, 405, 405, 405, 405),
-    ("/events/other-summit/entries/{entry}/", "GET"): (404, 404, 404, 404, 404, 404),
-    ("/events/summit/entries/{draft}/", "GET"): (404, 404, 404, 404, 404, 404),
-    ("/events/summit/entries/{deleted}/", "GET"): (404, 404, 404, 404, 404, 404),
-    ("/events/summit/embed/", "GET"): (200, 200, 200, 200, 200, 200),
-    ("/events/summit/embed/", "POST"): (405, 405, 405, 405, 405, 405),
-    ("/events/summit/feed/", "GET"): (200, 200, 200, 200, 200, 200),
-    ("/events/summit/feed/", "POST"): (405, 405, 405, 405, 405, 405),
+    ("/", "GET"): (200, 200, 200, 200, 200, 200, 200),
+    ("/", "POST"): (405, 405, 405, 405, 405, 405, 405),
+    ("/events/summit/", "GET"): (200, 200, 200, 200, 200, 200, 200),
+    ("/events/summit/", "POST"): (405, 405, 405, 405, 405, 405, 405),
+    ("/events/nowhere/", "GET"): (404, 404, 404, 404, 404, 404, 404),
+    ("/events/summit/entries/{entry}/", "GET"): (200, 200, 200, 200, 200, 200, 200),
+    ("/events/summit/entries/{entry}/", "POST"): (405, 405, 405, 405, 405, 405, 405),
+    ("/events/other-summit/entries/{entry}/", "GET"): (404, 404, 404, 404, 404, 404, 404),
+    ("/events/summit/entries/{draft}/", "GET"): (404, 404, 404, 404, 404, 404, 404),
+    ("/events/summit/entries/{deleted}/", "GET"): (404, 404, 404, 404, 404, 404, 404),
+    ("/events/summit/embed/", "GET"): (200, 200, 200, 200, 200, 200, 200),
+    ("/events/summit/embed/", "POST"): (405, 405, 405, 405, 405, 405, 405),
+    ("/events/summit/feed/", "GET"): (200, 200, 200, 200, 200, 200, 200),
+    ("/events/summit/feed/", "POST"): (405, 405, 405, 405, 405, 405, 405),
     # The console and its exports: the event's editors and staff; others 403, strangers sign in.
-    ("/events/summit/console/", "GET"): (302, 403, 403, 200, 200, 200),
-    ("/events/summit/console/", "POST"): (302, 405, 405, 405, 405, 405),
-    ("/events/summit/console/export.text", "GET"): (302, 403, 403, 200, 200, 200),
-    ("/events/summit/console/export.markdown", "GET"): (302, 403, 403, 200, 200, 200),
-    ("/events/summit/console/export.json", "GET"): (302, 403, 403, 200, 200, 200),
-    ("/events/summit/console/export.json", "POST"): (302, 405, 405, 405, 405, 405),
-    ("/events/summit/console/export.xml", "GET"): (302, 404, 404, 404, 404, 404),
+    ("/events/summit/console/", "GET"): (302, 403, 403, 200, 200, 200, 200),
+    ("/events/summit/console/", "POST"): (302, 405, 405, 405, 405, 405, 405),
+    ("/events/summit/console/export.text", "GET"): (302, 403, 403, 403, 200, 200, 200),
+    ("/events/summit/console/export.markdown", "GET"): (302, 403, 403, 403, 200, 200, 200),
+    ("/events/summit/console/export.json", "GET"): (302, 403, 403, 403, 200, 200, 200),
+    ("/events/summit/console/export.json", "POST"): (302, 405, 405, 405, 405, 405, 405),
+    ("/events/summit/console/export.xml", "GET"): (302, 404, 404, 404, 404, 404, 404),
     # The admin: staff sign in; models need permissions, which only the superuser has here.
-    ("/admin/", "GET"): (302, 302, 302, 302, 200, 200),
-    ("/admin/liveblog/entry/", "GET"): (302, 302, 302, 302, 403, 200),
-    ("/admin/liveblog/entry/{entry}/change/", "GET"): (302, 302, 302, 302, 403, 200),
-    ("/healthz", "GET"): (200, 200, 200, 200, 200, 200),
-    ("/healthz", "POST"): (405, 405, 405, 405, 405, 405),
+    ("/admin/", "GET"): (302, 302, 302, 302, 302, 200, 200),
+    ("/admin/liveblog/entry/", "GET"): (302, 302, 302, 302, 302, 403, 200),
+    ("/admin/liveblog/entry/{entry}/change/", "GET"): (302, 302, 302, 302, 302, 403, 200),
+    ("/healthz", "GET"): (200, 200, 200, 200, 200, 200, 200),
+    ("/healthz", "POST"): (405, 405, 405, 405, 405, 405, 405),
     # Asked from outside the monitoring network (see REMOTE_ADDR below): it does not exist.
-    ("/metrics", "GET"): (404, 404, 404, 404, 404, 404),
-    ("/accounts/login/", "GET"): (200, 200, 200, 200, 200, 200),
+    ("/metrics", "GET"): (404, 404, 404, 404, 404, 404, 404),
+    ("/accounts/login/", "GET"): (200, 200, 200, 200, 200, 200, 200),
     # The API: reads are public, writes need the event's editors (or staff).
-    ("/api/events/", "GET"): (200, 200, 200, 200, 200, 200),
-    ("/api/events/", "POST"): (405, 405, 405, 405, 405, 405),
-    ("/api/events/summit/", "GET"): (200, 200, 200, 200, 200, 200),
-    ("/api/events/summit/", "PATCH"): (405, 405, 405, 405, 405, 405),
-    ("/api/events/summit/", "DELETE"): (405, 405, 405, 405, 405, 405),
-    ("/api/events/summit/entries/", "GET"): (200, 200, 200, 200, 200, 200),
-    ("/api/events/summit/entries/", "POST"): (401, 403, 403, 201, 201, 201),
-    ("/api/events/summit/entries/", "DELETE"): (401, 405, 405, 405, 405, 405),
-    ("/api/events/nowhere/entries/", "POST"): (401, 404, 404, 404, 404, 404),
-    ("/api/events/summit/changes/?after=0", "GET"): (200, 200, 200, 200, 200, 200),
-    ("/api/events/summit/changes/?after=0", "POST"): (405, 405, 405, 405, 405, 405),
-    ("/api/events/summit/preview/", "POST"): (401, 403, 403, 200, 200, 200),
-    ("/api/events/summit/preview/", "GET"): (401, 405, 405, 405, 405, 405),
-    ("/api/events/summit/status/", "POST"): (401, 403, 403, 200, 200, 200),
-    ("/api/events/summit/status/", "GET"): (401, 405, 405, 405, 405, 405),
-    ("/api/events/summit/sessions/", "POST"): (401, 403, 403, 201, 201, 201),
-    ("/api/events/summit/sessions/", "GET"): (401, 405, 405, 405, 405, 405),
-    ("/api/speakers/", "GET"): (401, 403, 200, 200, 200, 200),
-    ("/api/speakers/", "POST"): (401, 403, 405, 405, 405, 405),
-    ("/api/entries/{entry}/", "GET"): (200, 200, 200, 200, 200, 200),
-    ("/api/entries/{entry}/", "PATCH"): (401, 403, 403, 200, 200, 200),
-    ("/api/entries/{entry}/", "DELETE"): (401, 403, 403, 204, 204, 204),
-    ("/api/entries/{entry}/", "PUT"): (401, 405, 405, 405, 405, 405),
-    ("/api/entries/{entry}/", "POST"): (401, 405, 405, 405, 405, 405),
+    ("/api/events/", "GET"): (200, 200, 200, 200, 200, 200, 200),
+    ("/api/events/", "POST"): (405, 405, 405, 405, 405, 405, 405),
+    ("/api/events/summit/", "GET"): (200, 200, 200, 200, 200, 200, 200),
+    ("/api/events/summit/", "PATCH"): (405, 405, 405, 405, 405, 405, 405),
+    ("/api/events/summit/", "DELETE"): (405, 405, 405, 405, 405, 405, 405),
+    ("/api/events/summit/entries/", "GET"): (200, 200, 200, 200, 200, 200, 200),
+    ("/api/events/summit/entries/", "POST"): (401, 403, 403, 201, 201, 201, 201),
+    ("/api/events/summit/entries/", "DELETE"): (401, 405, 405, 405, 405, 405, 405),
+    ("/api/events/nowhere/entries/", "POST"): (401, 404, 404, 404, 404, 404, 404),
+    ("/api/events/summit/changes/?after=0", "GET"): (200, 200, 200, 200, 200, 200, 200),
+    ("/api/events/summit/changes/?after=0", "POST"): (405, 405, 405, 405, 405, 405, 405),
+    ("/api/events/summit/preview/", "POST"): (401, 403, 403, 200, 200, 200, 200),
+    ("/api/events/summit/preview/", "GET"): (401, 405, 405, 405, 405, 405, 405),
+    ("/api/events/summit/status/", "POST"): (401, 403, 403, 403, 200, 200, 200),
+    ("/api/events/summit/status/", "GET"): (401, 405, 405, 405, 405, 405, 405),
+    ("/api/events/summit/sessions/", "POST"): (401, 403, 403, 403, 201, 201, 201),
+    ("/api/events/summit/sessions/", "GET"): (401, 405, 405, 405, 405, 405, 405),
+    ("/api/speakers/", "GET"): (401, 403, 200, 200, 200, 200, 200),
+    ("/api/speakers/", "POST"): (401, 403, 405, 405, 405, 405, 405),
+    ("/api/entries/{entry}/", "GET"): (200, 200, 200, 200, 200, 200, 200),
+    ("/api/entries/{entry}/", "PATCH"): (401, 403, 403, 403, 200, 200, 200),
+    ("/api/entries/{entry}/", "DELETE"): (401, 403, 403, 403, 204, 204, 204),
+    ("/api/entries/{entry}/", "PUT"): (401, 405, 405, 405, 405, 405, 405),
+    ("/api/entries/{entry}/", "POST"): (401, 405, 405, 405, 405, 405, 405),
     # A draft is hidden from everyone but the event's editors: 404, not 403, so it stays unknown.
-    ("/api/entries/{draft}/", "GET"): (404, 404, 404, 200, 200, 200),
-    ("/api/entries/{draft}/", "PATCH"): (401, 404, 404, 200, 200, 200),
-    ("/api/entries/{draft}/", "DELETE"): (401, 404, 404, 204, 204, 204),
-    ("/api/entries/{deleted}/", "GET"): (404, 404, 404, 404, 404, 404),
-    ("/api/entries/{deleted}/", "PATCH"): (401, 404, 404, 404, 404, 404),
-    ("/api/entries/{deleted}/", "DELETE"): (401, 404, 404, 404, 404, 404),
-    ("/api/schema/", "GET"): (200, 200, 200, 200, 200, 200),
+    ("/api/entries/{draft}/", "GET"): (404, 404, 404, 404, 200, 200, 200),
+    ("/api/entries/{draft}/", "PATCH"): (401, 404, 404, 404, 200, 200, 200),
+    ("/api/entries/{draft}/", "DELETE"): (401, 404, 404, 404, 204, 204, 204),
+    ("/api/entries/{deleted}/", "GET"): (404, 404, 404, 404, 404, 404, 404),
+    ("/api/entries/{deleted}/", "PATCH"): (401, 404, 404, 404, 404, 404, 404),
+    ("/api/entries/{deleted}/", "DELETE"): (401, 404, 404, 404, 404, 404, 404),
+    ("/api/schema/", "GET"): (200, 200, 200, 200, 200, 200, 200),
+    # The desk: review is the editors'; a contributor sees their own submission, nobody else does.
+    ("/api/entries/{submitted}/", "GET"): (404, 404, 404, 200, 200, 200, 200),
+    ("/api/entries/{submitted}/", "PATCH"): (401, 404, 404, 200, 200, 200, 200),
+    ("/api/entries/{submitted}/approve/", "POST"): (401, 404, 404, 403, 200, 200, 200),
+    ("/api/entries/{submitted}/approve/", "GET"): (401, 405, 405, 405, 405, 405, 405),
+    ("/api/entries/{submitted}/return/", "POST"): (401, 404, 404, 403, 200, 200, 200),
+    ("/api/entries/{entry}/revisions/", "GET"): (200, 200, 200, 200, 200, 200, 200),
+    ("/api/entries/{draft}/revisions/", "GET"): (404, 404, 404, 404, 404, 404, 404),
+    ("/api/events/summit/people/", "GET"): (401, 403, 403, 403, 200, 200, 200),
+    ("/api/events/summit/people/", "POST"): (401, 403, 403, 403, 200, 200, 200),
+    ("/api/events/summit/people/carol/", "DELETE"): (401, 403, 403, 403, 204, 204, 204),
+    ("/api/speakers/split/?name=Lord%20Alton%20of%20Liverpool", "GET"): (401, 403, 200, 200, 200, 200, 200),
 }
 
 # Cells where the code answers otherwise than the contract above: reported, kept visible here
@@ -107,6 +120,9 @@ BODIES: dict[str, dict] = {
     "/api/entries/{entry}/": {"body": "Edited."},
     "/api/entries/{draft}/": {"body": "Edited draft."},
     "/api/entries/{deleted}/": {"body": "Edited tombstone."},
+    "/api/entries/{submitted}/": {"body": "Edited submission."},
+    "/api/entries/{submitted}/return/": {"note": "Name the hall."},
+    "/api/events/summit/people/": {"username": "carol", "role": "contributor", "cities": ["berlin"]},
 }
 
 
@@ -136,6 +152,15 @@ def generous_write_limits(settings):
 @pytest.fixture
 def world(event, other_event, alice, bob, carol, staff, django_user_model):
     superuser = django_user_model.objects.create_superuser("root", password="root-password")
+    carla = django_user_model.objects.create_user("carla", password="carla-password")
+    services.desk_set_role(event=event, user=carla, role="contributor")
+    submitted = services.entry_create(
+        event=event,
+        by=carla,
+        body="From Paris.",
+        status="submitted",
+        session=event.sessions.get(slug="paris"),
+    )
     entry = services.entry_create(
         event=event, by=alice, body="Published.", session=Session.objects.get(event=event, slug="paris")
     )
@@ -146,11 +171,12 @@ def world(event, other_event, alice, bob, carol, staff, django_user_model):
         "anonymous": None,
         "reader": carol,
         "other_editor": bob,
+        "contributor": carla,
         "editor": alice,
         "staff": staff,
         "superuser": superuser,
     }
-    ids = {"entry": entry.pk, "draft": draft.pk, "deleted": deleted.pk}
+    ids = {"entry": entry.pk, "draft": draft.pk, "deleted": deleted.pk, "submitted": submitted.pk}
     return users, ids
 
 
@@ -196,8 +222,12 @@ def test_drafts_in_the_entry_list_are_for_the_events_editors_only(world, persona
     users, _ids = world
     response = client_for(users[persona], api=True).get("/api/events/summit/entries/?drafts=1")
     bodies = [entry["body"] for entry in response.json()["results"]]
-    sees_drafts = persona in ("editor", "staff", "superuser")
-    assert bodies == (["Published.", "Embargoed."] if sees_drafts else ["Published."])
+    if persona in ("editor", "staff", "superuser"):
+        assert bodies == ["From Paris.", "Published.", "Embargoed."]
+    elif persona == "contributor":
+        assert bodies == ["From Paris.", "Published."]  # their own, not the editor's draft
+    else:
+        assert bodies == ["Published."]
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -230,7 +260,8 @@ def test_writes_refused_change_nothing(world, persona):
     before = list(Entry.objects.order_by("pk").values_list("pk", "body", "version", "deleted_at"))
     cities = list(Session.objects.order_by("pk").values_list("slug", flat=True))
 
-    client.post("/api/events/summit/entries/", {"body": "Sneaked in."}, format="json")
+    # Published at once: what nobody but the event's editors may do (a contributor submits).
+    client.post("/api/events/summit/entries/", {"body": "Sneaked in.", "status": "published"}, format="json")
     client.post("/api/events/summit/sessions/", {"city": "Atlantis"}, format="json")
     client.post("/api/events/summit/status/", {"status": "ended"}, format="json")
     client.patch(f"/api/entries/{ids['entry']}/", {"body": "Defaced."}, format="json", HTTP_IF_MATCH='"1"')
@@ -329,11 +360,11 @@ def test_an_editor_of_one_event_cannot_reach_anothers_entries(world, bob, other_
 
 
 # WebSockets: the readers' route is public; the console's (presence, other editors' names) is the
-# event's editors' and staff's. True: the socket is accepted.
-WS_EXPECTED: dict[str, tuple[bool, bool, bool, bool, bool, bool]] = {
-    "/ws/events/summit/": (True, True, True, True, True, True),
-    "/ws/events/summit/console/": (False, False, False, True, True, True),
-    "/ws/events/nowhere/console/": (False, False, False, False, False, False),
+# event's desk's: its editors, contributors and staff. True: the socket is accepted.
+WS_EXPECTED: dict[str, tuple[bool, bool, bool, bool, bool, bool, bool]] = {
+    "/ws/events/summit/": (True, True, True, True, True, True, True),
+    "/ws/events/summit/console/": (False, False, False, True, True, True, True),
+    "/ws/events/nowhere/console/": (False, False, False, False, False, False, False),
 }
 
 

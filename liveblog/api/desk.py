@@ -20,6 +20,7 @@ class Approve(EntryDetail):
     """Publish a submitted entry as it stands (an editor may PATCH it first)."""
 
     permission_classes = [EditorOnly]
+    http_method_names = ["post", "options"]
 
     @extend_schema(request=None, responses={200: EntrySerializer}, parameters=[IF_MATCH])
     def post(self, request: Request, pk: int) -> Response:

@@ -66,3 +66,17 @@ def test_the_read_path_benchmark_loads_the_page_the_feed_and_a_static_file():
         assert int(body.replace(",", "")) > 1000 and float(requests_per_second.replace(",", "")) > 0
     assert "socket errors" not in output and "non-2xx" not in output
     assert re.search(r"page right after a post .*median [\d.]+", output)
+
+
+def test_the_media_benchmark_prints_renditions_and_upload_times():
+    output = bench("media", "--width", "2000", "--height", "1500", "--uploads", "1")
+    assert re.search(r"1600 × 1200 webp\s+[\d.]+ KB", output)
+    assert re.search(r"upload, POST to 201 \(1 runs\)\s+median \d+ ms", output)
+
+
+def test_the_schedule_benchmark_publishes_each_entry_once():
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+    output = bench("schedule", "--entries", "3", "--workers", "2")
+    assert "published: 3 times for 3 entries (each once: True)" in output
+    assert re.search(r"late by: min \d+ ms, median \d+ ms, max \d+ ms", output)
+    assert re.search(r"due while every worker was down: published [\d.]+ s after a worker started", output)

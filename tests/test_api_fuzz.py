@@ -51,7 +51,13 @@ HTML_404_OPERATIONS = {
         ("POST", f"{EVENT}status/"),
         ("POST", f"{EVENT}sessions/"),
         ("POST", f"{EVENT}media/"),
+        ("GET", f"{EVENT}people/"),
+        ("POST", f"{EVENT}people/"),
+        ("DELETE", f"{EVENT}people/{{username}}/"),
         ("GET", ENTRY),
+        ("POST", f"{ENTRY}approve/"),
+        ("POST", f"{ENTRY}return/"),
+        ("GET", f"{ENTRY}revisions/"),
         ("PATCH", ENTRY),
         ("DELETE", ENTRY),
     ]
@@ -148,7 +154,14 @@ OPERATIONS = [
     f"POST {EVENT}status/",
     f"POST {EVENT}sessions/",
     f"POST {EVENT}media/",
+    f"GET {EVENT}people/",
+    f"POST {EVENT}people/",
+    f"DELETE {EVENT}people/{{username}}/",
     "GET /api/speakers/",
+    "GET /api/speakers/split/",
+    f"POST {ENTRY}approve/",
+    f"POST {ENTRY}return/",
+    f"GET {ENTRY}revisions/",
     f"GET {ENTRY}",
     f"PATCH {ENTRY}",
     f"DELETE {ENTRY}",
@@ -170,7 +183,12 @@ def schema(live):
     )
 
 
-VALID_FIELDS = {"city": "paris", "speaker": None, "occurred_at": "17:42"}
+# A time in the past, on the event's day: a bare "17:42" is today's while the event is live, and
+# refused while it is still ahead.
+VALID_FIELDS = {"city": "paris", "speaker": None, "occurred_at": "2018-08-25T17:42:00+02:00"}
+# Fields the chain cannot make valid by chance (photos of the event, a speaker's parts, a schedule):
+# the stateless fuzzing covers them.
+DROPPED_FIELDS = ("speaker_name", "new_speaker", "media", "publish_at", "correction")
 
 
 def auth(live: Live, persona: str) -> dict[str, str]:
@@ -233,8 +251,11 @@ def test_entries_created_read_edited_and_deleted_through_links(live, schema):
                 # the event's own cities, an existing speaker, a time the server reads, a name
                 # with a name in it, a body with text; as JSON, where null stays null.
                 case.media_type = "application/json"
-                case.body.pop("speaker_name", None)
+                for field in DROPPED_FIELDS:
+                    case.body.pop(field, None)
                 case.body.update(VALID_FIELDS)
+                if case.body.get("status") == "scheduled":
+                    case.body["status"] = "draft"
                 if not str(case.body.get("body", "x")).strip():
                     case.body["body"] = "Doors are open."
 

@@ -98,7 +98,9 @@ class People(EventScoped):
 
     permission_classes = [EditorOnly]
     serializer_class = PersonSerializer
+    pagination_class = None
 
+    @extend_schema(responses={200: PersonSerializer(many=True)})
     def get(self, request: Request, slug: str) -> Response:
         event = self.get_object()
         return Response(people(event))

@@ -27,6 +27,7 @@ WHY = {
     403: "Signed in, but not allowed (not an editor of this event), or the CSRF token is missing.",
     404: "No such event, entry or page (or a draft you may not see).",
     413: "The photo is larger than LIVEBLOG_MEDIA_MAX_BYTES.",
+    409: "The entry is not awaiting review (any more).",
     412: 'The entry changed since that version: {"detail", "current": <Entry>}.',
     422: "This Idempotency-Key was used for a different request.",
     428: 'Send If-Match: "<version>".',
@@ -35,8 +36,10 @@ WHY = {
 
 
 def _statuses(method: str, path: str) -> list[int]:
-    if path == "/api/speakers/":
+    if path.startswith("/api/speakers/"):
         return [401, 403]
+    if path.endswith("/people/") and method == "get":
+        return [401, 403, 404]
     if method == "get":
         return [400, 404] if path.endswith("/changes/") else [404]
     statuses = [400, 401, 403, 404, 429]
@@ -46,6 +49,8 @@ def _statuses(method: str, path: str) -> list[int]:
         statuses.append(413)
     if path.startswith("/api/entries/"):
         statuses += [412, 428]
+    if path.endswith(("/approve/", "/return/")):
+        statuses.append(409)
     return statuses
 
 

@@ -132,7 +132,10 @@ def test_it_reads_the_samples_speaker_lines_with_the_title_first_or_after_a_comm
         ("John Smith MP", Parsed("", "John Smith", "MP")),
         ("Lord Alton of Liverpool", Parsed("Lord", "Alton of Liverpool", "")),  # a peer's place is his name
         ("Baroness Betty Boothroyd", Parsed("Baroness", "Betty Boothroyd", "")),
-        ("Lord Alton of Liverpool, member of the House of Lords", Parsed("Lord", "Alton of Liverpool", "member of the House of Lords")),
+        (
+            "Lord Alton of Liverpool, member of the House of Lords",
+            Parsed("Lord", "Alton of Liverpool", "member of the House of Lords"),
+        ),
     ],
 )
 def test_it_splits_a_speaker_line_into_honorific_name_and_title(line, expected):

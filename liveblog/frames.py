@@ -30,7 +30,17 @@ def _dumps(frame: dict[str, Any]) -> str:
 
 
 def entry_payload(entry: Entry) -> dict[str, Any]:
-    """The entry as readers, the API and the frames see it."""
+    """The entry as readers, the API and the frames see it. Built once per version of the entry
+    in hand: a write's frame and its API answer share it (rendering is most of a POST's work)."""
+    kept = entry.__dict__.get("_payload")
+    if kept is not None and kept[0] == (entry.version, entry.updated_at):
+        return dict(kept[1])
+    payload = _entry_payload(entry)
+    entry.__dict__["_payload"] = ((entry.version, entry.updated_at), payload)
+    return dict(payload)
+
+
+def _entry_payload(entry: Entry) -> dict[str, Any]:
     session, speaker = entry.session, entry.speaker
     return {
         "id": entry.pk,

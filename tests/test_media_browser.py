@@ -60,7 +60,7 @@ def test_an_editor_posts_a_photo_from_a_phone_and_readers_see_it_live(browser, s
             figure.query_selector("figcaption").inner_text() == "The vigil at the end of the day. ANNA BERG"
         )
     console.wait_for_selector("#entries li:has-text('falls silent')")
-    assert console.locator(".photo-item").count() == 0  # the composer is free for the next one
+    console.wait_for_selector(".photo-item", state="detached")  # the composer is free for the next one
     [entry] = entries_with(site, "falls silent")
     assert [m["alt"] for m in entry["media"]] == ["Candles on the stage in Berlin"]
 

@@ -3,11 +3,12 @@
 // until the server has accepted it. A refusal is shown next to the field it concerns; no answer
 // at all hands the entry to the outbox, which sends it when the connection returns.
 
-import { messages, speakerApi } from "./console-api.js";
+import { messages } from "./console-api.js";
 import { Counter, FieldErrors, clockTime, dayIn, dayLabel, minutesFromNow } from "./composer-feedback.js";
 import { PhotoField } from "./composer-photos.js";
 import { showError } from "./console-edit.js";
 import { newKey, refused } from "./outbox.js";
+import { SpeakerField } from "./speaker-field.js";
 
 const TEXT_MAX = 20000;
 const FUTURE_MINUTES = 10; // a time further ahead is refused unless the entry is scheduled
@@ -39,7 +40,14 @@ export class Composer {
     this.previewProblem = $("#preview-problem");
     this.state = $("#composer-state");
     this.timeHint = $("#c-time-hint");
-    this.speakers = $("#c-speakers");
+    this.publishAt = $("#c-publish-at");
+    this.primary = form.querySelector(".button--primary").value; // "published", or "submitted" for a contributor
+    this.speaker = new SpeakerField(this.fields.speaker, {
+      list: $("#c-speakers"),
+      chosen: $("#c-speaker-chosen"),
+      form,
+      changed: () => this.saveDraft(),
+    });
     this.counters = {
       text: new Counter(this.fields.text, $("#c-text-count")),
       headline: new Counter(this.fields.headline, $("#c-headline-count"), { warnAt: 100 / 120 }),
@@ -61,7 +69,9 @@ export class Composer {
     const { fields } = this;
     const at = (field, box) => ({ field, box: $(box) });
     const speaker = at(fields.speaker, "#c-speaker-error");
+    const later = this.publishAt ? { publish_at: at(this.publishAt, "#c-publish-at-error") } : {};
     return {
+      ...later,
       body: at(fields.text, "#c-text-error"),
       headline: at(fields.headline, "#c-headline-error"),
       city: at(fields.city, "#c-city-error"),
@@ -88,12 +98,12 @@ export class Composer {
     const { fields, form } = this;
     form.addEventListener("submit", (event) => {
       event.preventDefault();
-      this.submit(event.submitter?.value === "draft" ? "draft" : "published");
+      this.submit(event.submitter?.value || this.primary);
     });
     form.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
         event.preventDefault();
-        this.submit("published");
+        this.submit(this.primary);
       }
     });
     fields.time.addEventListener("input", () => {
@@ -113,7 +123,6 @@ export class Composer {
         this.schedulePreview(),
       );
     }
-    fields.speaker.addEventListener("input", () => this.scheduleSpeakers());
   }
 
   // The entry ----------------------------------------------------------------------------------
@@ -124,7 +133,8 @@ export class Composer {
       headline: fields.headline.value.trim(),
       body: fields.text.value,
       city: fields.city.value,
-      speaker_name: fields.speaker.value.trim(),
+      ...this.speaker.fields(),
+      speaker_name: fields.speaker.value.trim(), // shown again if the entry comes back; ignored beside an id
       kind: fields.kind.value,
       pinned: fields.pinned.checked,
       key_moment: fields.key.checked,
@@ -132,6 +142,7 @@ export class Composer {
       photos: this.photos.value(),
     };
     if (this.timeTyped && fields.time.value.trim()) data.occurred_at = fields.time.value.trim();
+    if (status === "scheduled") data.publish_at = this.publishAt.value.trim();
     return data;
   }
 
@@ -147,6 +158,11 @@ export class Composer {
     if (tooLong) {
       this.errors.set("body", tooLong);
       this.fields.text.focus();
+      return false;
+    }
+    if (data.status === "scheduled" && !data.publish_at) {
+      this.errors.set("publish_at", "Say when to publish it: a time such as 21:15, in the city's time.");
+      this.publishAt.focus();
       return false;
     }
     const missing = this.photos.missingAlt();
@@ -168,6 +184,7 @@ export class Composer {
       const result = await this.deliver(item).catch(() => null);
       if (result?.ok) {
         this.accepted(item, result.data);
+        this.speaker.known(result.data.speaker);
         this.reset();
       } else if (result && refused(result.status)) this.errors.show(result.data);
       else this.queue(item, false);
@@ -188,7 +205,8 @@ export class Composer {
     this.sending = Boolean(status);
     for (const button of this.form.querySelectorAll('button[type="submit"]')) button.disabled = this.sending;
     this.form.setAttribute("aria-busy", String(this.sending));
-    this.state.textContent = !status ? "" : status === "draft" ? "Saving…" : "Publishing…";
+    const doing = { draft: "Saving…", submitted: "Submitting…", scheduled: "Scheduling…", published: "Publishing…" };
+    this.state.textContent = doing[status] || "";
   }
 
   /** Back in the composer: an entry the server refused, every field as it was sent, with its reasons. */
@@ -209,6 +227,11 @@ export class Composer {
     fields.text.value = payload.body || "";
     fields.headline.value = payload.headline || "";
     fields.speaker.value = payload.speaker_name || "";
+    const label = fields.speaker.value.trim();
+    this.speaker.restore(
+      payload.speaker ? { id: payload.speaker, label } : payload.new_speaker ? { new: payload.new_speaker, label } : null,
+    );
+    if (this.publishAt) this.publishAt.value = payload.publish_at || "";
     if ([...fields.city.options].some((o) => o.value === (payload.city || ""))) fields.city.value = payload.city || "";
     fields.kind.value = payload.kind || "update";
     fields.pinned.checked = Boolean(payload.pinned);
@@ -228,6 +251,7 @@ export class Composer {
     fields.pinned.checked = false;
     fields.key.checked = false;
     fields.kind.value = "update";
+    if (this.publishAt) this.publishAt.value = "";
     this.timeTyped = false;
     this.key = newKey();
     this.tickTime();
@@ -298,7 +322,9 @@ export class Composer {
       text: fields.text.value,
       headline: fields.headline.value,
       speaker: fields.speaker.value,
+      speaker_choice: this.speaker.choice,
       time: this.timeTyped ? fields.time.value : "",
+      publish_at: this.publishAt?.value || "",
       kind: fields.kind.value,
       pinned: fields.pinned.checked,
       key_moment: fields.key.checked,
@@ -328,11 +354,13 @@ export class Composer {
       pinned: draft.pinned,
       key_moment: draft.key_moment,
       photos: draft.photos,
+      publish_at: draft.publish_at,
     });
+    this.speaker.restore(draft.speaker_choice);
     if (draft.key) this.key = draft.key; // a tab closed mid-send: the server may have it already
   }
 
-  // Preview and speaker type-ahead ---------------------------------------------------------------
+  // Preview ---------------------------------------------------------------
 
   schedulePreview() {
     clearTimeout(this.previewTimer);
@@ -357,15 +385,6 @@ export class Composer {
     this.previewProblem.textContent = "";
     this.preview.innerHTML = result.data.html;
     this.preview.querySelector(".entry")?.append(...this.photos.figures());
-  }
-
-  scheduleSpeakers() {
-    clearTimeout(this.speakerTimer);
-    this.speakerTimer = setTimeout(async () => {
-      const result = await speakerApi.search(this.fields.speaker.value.trim()).catch(() => null);
-      if (!result?.ok) return;
-      this.speakers.replaceChildren(...result.data.map(speakerOption));
-    }, 150);
   }
 
   // Cities ---------------------------------------------------------------------------------------
@@ -397,11 +416,4 @@ function duration(minutes) {
   const hours = Math.floor(minutes / 60);
   if (hours >= 48) return `${Math.round(hours / 24)} days`;
   return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
-}
-
-function speakerOption(speaker) {
-  const option = document.createElement("option");
-  option.value = [speaker.honorific, speaker.name].filter(Boolean).join(" ");
-  option.label = speaker.title ? `${option.value}, ${speaker.title}` : option.value;
-  return option;
 }

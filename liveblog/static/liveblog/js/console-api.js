@@ -49,6 +49,9 @@ export const FIELD_LABELS = {
   note: "Note",
   pinned: "Pinned",
   key_moment: "Key moment",
+  username: "Username",
+  role: "Role",
+  cities: "Cities",
 };
 
 const NUMBER = new Intl.NumberFormat("en-GB");
@@ -117,10 +120,22 @@ export function eventApi(slug) {
 
 export const entryApi = {
   get: (id) => request("GET", `/api/entries/${id}/`),
+  approve: (id, version) => request("POST", `/api/entries/${id}/approve/`, {}, ifMatch(version)),
+  return: (id, note, version) => request("POST", `/api/entries/${id}/return/`, { note }, ifMatch(version)),
   patch: (id, changes, version) => request("PATCH", `/api/entries/${id}/`, changes, ifMatch(version)),
   delete: (id, version) => request("DELETE", `/api/entries/${id}/`, undefined, ifMatch(version)),
 };
 
 export const speakerApi = {
   search: (query) => request("GET", `/api/speakers/?q=${encodeURIComponent(query)}`),
+  split: (name) => request("GET", `/api/speakers/split/?name=${encodeURIComponent(name)}`),
 };
+
+export function peopleApi(slug) {
+  const base = `/api/events/${slug}/people/`;
+  return {
+    list: () => request("GET", base),
+    set: (person) => request("POST", base, person),
+    remove: (username) => request("DELETE", `${base}${encodeURIComponent(username)}/`),
+  };
+}

@@ -1,14 +1,26 @@
-// The console's list of the event's entries, drafts included, newest first, kept live from the
-// feed's frames: an entry's payload is its html as readers see it, so nothing is fetched again.
+// The console's lists of the event's entries, kept live from the feed's frames: the published
+// ones and drafts, newest first; for editors, the entries waiting for review and the scheduled
+// ones; for a contributor, their own drafts and submissions with where each stands. A published
+// entry's payload is its html as readers see it, so nothing is fetched again; any other change
+// reaches the console as the entry's id alone, and the entry is read from the API.
 
 import { entryApi } from "./console-api.js";
-import { dayIn } from "./composer-feedback.js";
+import { dayIn, dayLabel } from "./composer-feedback.js";
 import { compare, sortKey } from "./entries.js";
 
 export class EntryList {
-  constructor(list) {
-    this.list = list;
+  /**
+   * @param {HTMLElement} root holds every list (clicks on controls are heard here)
+   * @param {Record<string, HTMLOListElement>} lists entries, and review, scheduled or mine
+   * @param {{role: string, user: string}} desk who is looking
+   */
+  constructor(root, lists, { role = "editor", user = "" } = {}) {
+    Object.assign(this, { list: root, lists, role, user });
     this.entries = new Map(); // id -> the entry's payload, as the API and the frames give it
+  }
+
+  get editor() {
+    return this.role === "editor";
   }
 
   get(id) {
@@ -16,7 +28,16 @@ export class EntryList {
   }
 
   item(id) {
-    return this.list.querySelector(`li[data-id="${id}"]`);
+    return this.list.querySelector(`li.console-entry[data-id="${id}"]`);
+  }
+
+  /** Which list shows the entry: review and schedule are the editors', a contributor's own
+   * unpublished entries are theirs. */
+  place(entry) {
+    if (this.editor && entry.status === "submitted") return this.lists.review;
+    if (this.editor && entry.status === "scheduled") return this.lists.scheduled;
+    if (!this.editor && entry.status !== "published") return this.lists.mine;
+    return this.lists.entries;
   }
 
   /** Shows this version of the entry unless a newer one, or this very one, is shown (an editor's
@@ -25,56 +46,85 @@ export class EntryList {
     const current = this.entries.get(entry.id);
     if (current && current.version > entry.version) return;
     // The same version can read differently: a renamed city or speaker is sent again unversioned.
-    if (!redraw && current && current.version === entry.version && current.html === entry.html) return;
-    this.entries.set(entry.id, entry);
+    if (!redraw && current && same(current, entry)) return;
+    // A frame carries what readers see; the desk's part (author, review) stays from the API's copy.
+    const shown = { ...(current?.version === entry.version ? pick(current) : {}), ...entry };
+    this.entries.set(entry.id, shown);
     const existing = this.item(entry.id);
-    if (existing?.classList.contains("editing")) return;
-    const item = render(entry);
+    if (existing?.classList.contains("editing") && existing.parentElement === this.place(shown)) return;
+    const item = render(shown, this);
     existing?.remove();
-    this.insert(item);
+    this.insert(item, this.place(shown) || this.lists.entries);
+    this.counted();
   }
 
   /** Newest first. An older entry than all shown (the list loading, page by page) goes last
    * without a walk through the list. */
-  insert(item) {
+  insert(item, list) {
     const key = sortKey(item);
-    const last = this.list.lastElementChild;
-    if (!last || compare(key, sortKey(last)) < 0) return this.list.append(item);
-    const before = [...this.list.children].find((other) => compare(key, sortKey(other)) > 0);
-    this.list.insertBefore(item, before || null);
+    const last = list.lastElementChild;
+    if (!last || compare(key, sortKey(last)) < 0) return list.append(item);
+    const before = [...list.children].find((other) => compare(key, sortKey(other)) > 0);
+    list.insertBefore(item, before || null);
   }
 
   remove(id) {
-    this.entries.delete(id);
+    this.entries.delete(Number(id));
     this.item(id)?.remove();
+    this.counted();
   }
 
-  /** Reads the entry as it is now: shown if it exists (a draft too), gone if not. */
+  /** Each desk list says how many it holds, and that it is empty when it is. */
+  counted() {
+    for (const [name, list] of Object.entries(this.lists)) {
+      if (name === "entries" || !list) continue;
+      const section = list.closest("section");
+      const count = section.querySelector(".desk-count");
+      if (count) count.textContent = list.children.length ? `(${list.children.length})` : "";
+      section.classList.toggle("desk-list--empty", list.children.length === 0);
+    }
+  }
+
+  /** Reads the entry as it is now: shown if this desk may see it, gone if not. */
   async refresh(id) {
     const { status, data } = await entryApi.get(id);
-    if (status === 200) this.upsert(data);
-    else if (status === 404) this.remove(id);
+    if (status === 200) this.upsert(data, { redraw: true });
+    else if (status === 404 || status === 403) this.remove(id);
   }
 
   apply(frame) {
     if (frame.type === "entry.created" || frame.type === "entry.updated") this.upsert(frame.entry);
-    // The feed is the readers' feed: a draft, and an entry taken back to draft, go out as
-    // `entry.deleted` with the id only, like a deletion. Only the API can tell which it is.
+    // A change to an entry readers do not see (a draft, a submission, a scheduled entry) goes
+    // out as `entry.deleted` with the id only: only the API tells this desk what became of it.
     else if (frame.type === "entry.deleted") this.refresh(frame.entry.id);
   }
 
   async load(pages) {
     for await (const entries of pages) entries.forEach((entry) => this.upsert(entry));
+    this.counted();
   }
 }
 
-function render(entry) {
-  const draft = entry.status === "draft";
+const DESK_FIELDS = ["author", "review", "publish_at", "correction", "corrected_at"];
+
+function pick(entry) {
+  return Object.fromEntries(DESK_FIELDS.filter((name) => name in entry).map((name) => [name, entry[name]]));
+}
+
+function same(a, b) {
+  return (
+    a.version === b.version &&
+    a.html === b.html &&
+    a.status === b.status &&
+    JSON.stringify(a.review ?? null) === JSON.stringify(b.review ?? a.review ?? null)
+  );
+}
+
+function render(entry, desk) {
   const item = document.createElement("li");
-  item.className = `console-entry${draft ? " console-entry--draft" : ""}`;
+  item.className = `console-entry console-entry--${entry.status}`;
   item.dataset.id = entry.id;
   item.dataset.occurredAt = entry.occurred_at;
-  if (draft) item.insertAdjacentHTML("beforeend", '<p class="draft-label">Draft</p>');
   item.insertAdjacentHTML("beforeend", entry.html);
   const article = item.querySelector("article");
   if (article) {
@@ -83,21 +133,56 @@ function render(entry) {
     const today = article.dataset.zone && article.dataset.day === dayIn(article.dataset.zone);
     article.querySelector(".entry__date")?.toggleAttribute("hidden", Boolean(today));
   }
-  item.append(controls(entry));
+  const state = stateLine(entry, desk, article?.dataset.zone);
+  if (state) item.prepend(state);
+  item.append(controls(entry, desk));
   return item;
 }
 
-function controls(entry) {
-  const buttons = [
-    ["edit", "Edit"],
-    ["delete", "Delete"],
-    ["pin", entry.pinned ? "Unpin" : "Pin"],
-    ["key", entry.key_moment ? "Not a key moment" : "Key moment"],
-  ];
-  if (entry.status === "draft") buttons.unshift(["publish", "Publish draft"]);
+const SCHEDULE_TIME = (zone) =>
+  new Intl.DateTimeFormat("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+
+/** Where the entry stands on the desk, in words: a draft, by whom, returned with a note, due when. */
+function stateLine(entry, desk, zone) {
+  if (entry.status === "published") return null;
+  const line = Object.assign(document.createElement("p"), { className: "desk-state" });
+  const label = Object.assign(document.createElement("strong"), { className: "desk-state__label" });
+  const by = entry.author && entry.author !== desk.user ? ` · by ${entry.author}` : "";
+  if (entry.status === "draft") label.textContent = `Draft${by}`;
+  if (entry.status === "submitted") label.textContent = desk.editor ? `Submitted${by}` : "Waiting for review";
+  if (entry.status === "scheduled") {
+    const at = new Date(entry.publish_at);
+    const place = zone || "UTC";
+    const day = dayIn(place, at) === dayIn(place) ? "" : ` on ${dayLabel(dayIn(place, at))}`;
+    label.textContent = `Scheduled for ${SCHEDULE_TIME(place).format(at)}${day}${by}`;
+  }
+  line.append(label);
+  const review = entry.review;
+  if (entry.status === "draft" && review?.action === "returned") {
+    const note = Object.assign(document.createElement("span"), { className: "desk-state__note" });
+    note.textContent = ` Returned by ${review.by}: “${review.note}”`;
+    line.append(note);
+    line.classList.add("desk-state--returned");
+  }
+  return line;
+}
+
+function controls(entry, desk) {
+  const mine = entry.author === desk.user;
+  const editorButtons = {
+    published: [["edit", "Edit"], ["delete", "Delete"], ["pin", entry.pinned ? "Unpin" : "Pin"], ["key", entry.key_moment ? "Not a key moment" : "Key moment"]],
+    draft: [["publish", "Publish draft"], ["edit", "Edit"], ["delete", "Delete"], ["pin", entry.pinned ? "Unpin" : "Pin"], ["key", entry.key_moment ? "Not a key moment" : "Key moment"]],
+    submitted: [["approve", "Approve"], ["edit-approve", "Edit, then approve"], ["return", "Return with a note"], ["delete", "Delete"]],
+    scheduled: [["unschedule", "Cancel schedule"], ["edit", "Edit"], ["delete", "Delete"]],
+  };
+  const contributorButtons = {
+    draft: [["submit", "Submit for review"], ["edit", "Edit"], ["delete", "Delete"]],
+    submitted: [["edit", "Edit"]],
+  };
+  const buttons = desk.editor ? editorButtons[entry.status] : mine ? contributorButtons[entry.status] : null;
   const bar = document.createElement("p");
   bar.className = "entry-controls";
-  for (const [action, label] of buttons) {
+  for (const [action, label] of buttons || []) {
     const button = Object.assign(document.createElement("button"), { type: "button", className: "link-button" });
     button.dataset.action = action;
     button.textContent = label;

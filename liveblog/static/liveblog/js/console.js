@@ -1,7 +1,7 @@
 // The editor console: a composer that never loses a word, and the event's entries, live.
 
 import { Composer } from "./composer.js";
-import { eventApi, messages } from "./console-api.js";
+import { eventApi, messages, peopleApi } from "./console-api.js";
 import { enableEditing } from "./console-edit.js";
 import { EntryList } from "./console-entries.js";
 import { excerpt } from "./entries.js";
@@ -9,6 +9,7 @@ import "./embeds.js";
 import { showEventStatus } from "./event-status.js";
 import { LiveFeed } from "./live.js";
 import { Outbox } from "./outbox.js";
+import { PeoplePanel } from "./console-people.js";
 import { photoStore } from "./photo-store.js";
 
 const root = document.getElementById("console");
@@ -16,7 +17,9 @@ const slug = root.dataset.event;
 const api = eventApi(slug);
 const $ = (selector) => document.querySelector(selector);
 
-const entries = new EntryList($("#entries"));
+const desk = { role: root.dataset.role || "editor", user: root.dataset.user };
+const lists = { entries: $("#entries"), review: $("#review"), scheduled: $("#scheduled"), mine: $("#mine") };
+const entries = new EntryList(root, lists, desk);
 enableEditing(entries, $("#undo"));
 
 // An entry with photos: each photo uploaded first (once: its key), then the entry naming them.
@@ -63,7 +66,8 @@ const composer = new Composer($("#composer"), {
   timezone: root.dataset.timezone,
   event: { status: root.dataset.status, startsAt: root.dataset.startsAt },
 });
-composer.enableAddCity($("#add-city"), $("#add-city-toggle"));
+if ($("#add-city-toggle")) composer.enableAddCity($("#add-city"), $("#add-city-toggle"));
+if ($("#people-panel")) new PeoplePanel($("#people-panel"), peopleApi(slug), desk.user);
 
 $("#outbox").addEventListener("click", (event) => {
   const key = event.target.dataset.fix;
@@ -112,8 +116,9 @@ function outboxItem(item) {
 
 function showStatus(status) {
   showEventStatus($("#event-status"), status);
-  $('[data-set-status="live"]').hidden = status === "live";
-  $('[data-set-status="ended"]').hidden = status !== "live";
+  for (const button of document.querySelectorAll("[data-set-status]")) {
+    button.hidden = (button.dataset.setStatus === "live") === (status === "live");
+  }
   composer.setEventStatus(status);
 }
 

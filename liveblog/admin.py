@@ -1,38 +1,217 @@
 """Admin for events, sessions, speakers and entries. Every save goes through the services, so
-admin edits get their seq, their change row and their broadcast like any other write."""
+admin edits get their seq, their change row and their broadcast like any other write.
 
+Times are shown and typed in the zone they belong to, and their labels name it: an event's and
+its cities' in the event's zone, an entry's in its city's. Django's admin reads and writes
+datetimes in the current time zone, so each change form is built, checked and rendered with that
+zone activated (ZonedAdmin)."""
+
+import zoneinfo
+from datetime import UTC, datetime, time
 from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import Truncator
 
 from liveblog import services
-from liveblog.models import Change, Entry, Event, Media, Session, Speaker
+from liveblog.models import Change, Entry, Event, Media, Session, Speaker, validate_timezone
 from liveblog.views import export_download
 
 
+def zone_named(name: str | None) -> zoneinfo.ZoneInfo | None:
+    """The zone called ``name``; None for a blank or unknown name, which the form refuses."""
+    try:
+        validate_timezone(name or "")
+    except ValidationError:
+        return None
+    return zoneinfo.ZoneInfo(name or "")
+
+
+class MinuteTimeInput(forms.TimeInput):
+    """The browser's time picker, to the minute; with seconds only for a time that has them,
+    since the picker will not submit a value off its step."""
+
+    input_type = "time"
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, time):
+            return value.strftime("%H:%M:%S" if value.second else "%H:%M")
+        return super().format_value(value)
+
+    def get_context(self, name: str, value: Any, attrs: dict | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        if (self.format_value(value) or "").count(":") == 2:
+            context["widget"]["attrs"]["step"] = 1
+        return context
+
+
+class ZonedDateTimeWidget(forms.SplitDateTimeWidget):
+    """A date and a time in the browser's pickers: narrow enough for a table row, posted under
+    the names the admin's own date and time inputs use (``starts_at_0``, ``starts_at_1``)."""
+
+    def __init__(self, attrs: dict | None = None):
+        super().__init__(attrs)
+        self.widgets = (forms.DateInput({"type": "date"}, format="%Y-%m-%d"), MinuteTimeInput())
+
+
+ZONED_DATETIMES: dict[type[models.Field], dict[str, Any]] = {
+    models.DateTimeField: {"form_class": forms.SplitDateTimeField, "widget": ZonedDateTimeWidget}
+}
+
+
+def name_zone(fields: dict[str, forms.Field], labels: dict[str, str], zone: str) -> None:
+    """Say in each time's label which zone it is in: "Starts (Europe/Paris)". The label of a
+    date and time pair points at neither input, so each input is named after it too."""
+    for name, label in labels.items():
+        if name not in fields:
+            continue
+        field = fields[name]
+        field.label = f"{label} ({zone})"
+        if isinstance(field.widget, ZonedDateTimeWidget):
+            date_input, time_input = field.widget.widgets
+            date_input.attrs["aria-label"] = f"{field.label}, date"
+            time_input.attrs["aria-label"] = f"{field.label}, time"
+
+
+class ZonedAdmin(admin.ModelAdmin):
+    """A change form in the zone ``time_zone`` gives; UTC while none is known."""
+
+    formfield_overrides = ZONED_DATETIMES
+
+    class Media:
+        css = {"all": ["liveblog/css/admin.css"]}
+
+    def time_zone(self, request: HttpRequest, obj: Any) -> zoneinfo.ZoneInfo | None:
+        raise NotImplementedError
+
+    def changeform_view(
+        self, request: HttpRequest, object_id: str | None = None, form_url: str = "", extra_context=None
+    ) -> HttpResponse:
+        obj = self.get_object(request, unquote(object_id)) if object_id else None
+        with timezone.override(self.time_zone(request, obj) or UTC):
+            response = super().changeform_view(request, object_id, form_url, extra_context)
+            if isinstance(response, TemplateResponse):
+                response.render()  # now, while the zone is current: the widgets show its times
+        return response
+
+
+class SessionForm(forms.ModelForm):
+    class Meta:
+        model = Session
+        fields = ["city", "slug", "timezone", "starts_at", "ends_at", "venue", "country", "position"]
+
+    @property
+    def details_summary(self) -> str:
+        """What the folded venue, country and position say while closed."""
+        shown = ", ".join(part for part in (self.instance.venue, self.instance.country) if part)
+        return Truncator(shown).chars(24) if shown else "Venue, country"
+
+    @property
+    def starts_local(self) -> str:
+        return self._local(self.instance.starts_at)
+
+    @property
+    def ends_local(self) -> str:
+        return self._local(self.instance.ends_at)
+
+    def _local(self, moment: datetime | None) -> str:
+        """A city in a zone of its own: its time there, "16:00 in Toronto" (the form shows the
+        event's zone)."""
+        session = self.instance
+        if moment is None or not session.timezone or not session.event_id:
+            return ""
+        if session.timezone == session.event.timezone:
+            return ""
+        here, there = timezone.localtime(moment), moment.astimezone(session.tzinfo)
+        shown = f"{there:%H:%M}" if here.date() == there.date() else f"{there:%-d %b %H:%M}"
+        return f"{shown} in {session.city}"
+
+
 class SessionInline(admin.TabularInline):
+    """Twenty cities in a table that fits: what each row is about in columns, its venue,
+    country and order folded in its last cell."""
+
     model = Session
+    form = SessionForm
+    verbose_name, verbose_name_plural = "city", "cities"  # what editors call them
     extra = 1
+    template = "admin/liveblog/event/sessions_inline.html"
     prepopulated_fields = {"slug": ("city",)}
-    fields = ["city", "slug", "venue", "country", "timezone", "starts_at", "ends_at", "position"]
+    fields = list(SessionForm.Meta.fields)
+    formfield_overrides = ZONED_DATETIMES
+    details = ("venue", "country", "position")  # the template folds these
+
+    def get_formset(self, request: HttpRequest, obj: Event | None = None, **kwargs: Any):
+        formset = super().get_formset(request, obj, **kwargs)
+        fields = formset.form.base_fields
+        zone = obj.timezone if obj else "the event's zone"
+        name_zone(fields, {"starts_at": "Starts", "ends_at": "Ends"}, zone)
+        fields["timezone"].label = "Time zone"
+        fields["timezone"].widget.attrs.update(placeholder=obj.timezone if obj else "", list="time-zones")
+        return formset
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
-    list_display = ["title", "status", "starts_at", "timezone", "seq"]
+class EventAdmin(ZonedAdmin):
+    list_display = ["title", "status", "starts", "timezone", "seq"]
     list_filter = ["status"]
     search_fields = ["title", "slug"]
     prepopulated_fields = {"slug": ("title",)}
-    filter_horizontal = ["editors"]
-    readonly_fields = ["seq", "epoch"]
+    autocomplete_fields = ["editors"]
+    readonly_fields = ["seq", "epoch", "created_at", "updated_at"]
     inlines = [SessionInline]
     actions = ["set_live", "set_ended", "export_text", "export_markdown", "export_json"]
+    change_form_template = "admin/liveblog/event/change_form.html"
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "summary", "status"]}),
+        ("When", {"fields": ["timezone", "starts_at", "ends_at"]}),
+        ("Desk", {"fields": ["editors"]}),
+        (
+            "Internal",
+            {
+                "classes": ["collapse"],
+                "fields": ["seq", "epoch", "created_at", "updated_at"],
+                "description": "The head of the event's change feed: each change moves it, nobody edits it.",
+            },
+        ),
+    ]
+
+    def time_zone(self, request: HttpRequest, obj: Event | None) -> zoneinfo.ZoneInfo | None:
+        # A new event's times are read in the zone typed beside them.
+        return obj.tzinfo if obj else zone_named(request.POST.get("timezone"))
+
+    def get_form(self, request: HttpRequest, obj: Event | None = None, change: bool = False, **kwargs: Any):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        fields = form.base_fields
+        zone = obj.timezone if obj else "in the time zone above"
+        name_zone(fields, {"starts_at": "Starts", "ends_at": "Ends"}, zone)
+        if "timezone" in fields:
+            fields["timezone"].label = "Time zone"
+            fields["timezone"].widget.attrs["list"] = "time-zones"
+        return form
+
+    def get_fieldsets(self, request: HttpRequest, obj: Event | None = None):
+        return self.fieldsets if obj else self.fieldsets[:-1]  # a new event has no feed yet
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None) -> HttpResponse:
+        extra_context = {**(extra_context or {}), "time_zones": sorted(zoneinfo.available_timezones())}
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    @admin.display(description="starts", ordering="starts_at")
+    def starts(self, event: Event) -> str:
+        """In the event's zone, which the next column names: "25 Aug 2018 17:03 CEST"."""
+        return f"{event.starts_at.astimezone(event.tzinfo):%-d %b %Y %H:%M %Z}"
 
     def get_readonly_fields(self, request: HttpRequest, obj: Event | None = None) -> list[str]:
         # Reader links and the WebSocket address carry the slug: it stays as first saved.
@@ -174,25 +353,84 @@ class EntryForm(forms.ModelForm):
 
 
 @admin.register(Entry)
-class EntryAdmin(admin.ModelAdmin):
+class EntryAdmin(ZonedAdmin):
     form = EntryForm
-    list_display = ["local_time", "city_name", "speaker", "excerpt", "kind", "status", "event", "is_deleted"]
+    list_display = ["when", "city", "speaker", "excerpt", "state", "event_name"]
     list_filter = ["event", CityFilter, "kind", "status", DeletedFilter]
     search_fields = ["body", "speaker__name", "session__city"]
     list_select_related = ()  # get_queryset's for_display() joins what the list shows
     autocomplete_fields = ["speaker"]
     date_hierarchy = "occurred_at"
+    fields = [
+        "event",
+        "session",
+        "speaker",
+        "occurred_at",
+        "headline",
+        "body",
+        "kind",
+        "pinned",
+        "key_moment",
+        "status",
+    ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Entry]:
         return Entry.objects.for_display()
 
+    def time_zone(self, request: HttpRequest, obj: Entry | None) -> zoneinfo.ZoneInfo | None:
+        """An entry's city's zone; a new entry's, that of the city or event posted with it."""
+        if obj:
+            return obj.tzinfo
+        session_id, event_id = _posted_id(request, "session"), _posted_id(request, "event")
+        if session_id and (session := Session.objects.select_related("event").filter(pk=session_id).first()):
+            return session.tzinfo
+        if event_id and (event := Event.objects.filter(pk=event_id).first()):
+            return event.tzinfo
+        return None
+
+    def get_form(self, request: HttpRequest, obj: Entry | None = None, change: bool = False, **kwargs: Any):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        zone = obj.tzinfo.key if obj else "the city's time"
+        name_zone(form.base_fields, {"occurred_at": "Time"}, zone)
+        if "session" in form.base_fields:
+            form.base_fields["session"].label = "City"
+        return form
+
+    def get_list_display(self, request: HttpRequest):
+        # The event column says nothing while the list shows one event's entries.
+        one_event = "event__id__exact" in request.GET or Event.objects.count() < 2
+        return [name for name in self.list_display if not (one_event and name == "event_name")]
+
+    @admin.display(description="time", ordering="occurred_at")
+    def when(self, entry: Entry) -> str:
+        """The time in the entry's city, "17:03 CEST"; the day and the zone's name on hover."""
+        local = entry.local_occurred_at
+        return format_html(
+            '{} <abbr title="{}">{}</abbr>',
+            entry.local_time,
+            f"{local:%-d %B %Y}, {entry.tzinfo.key}",
+            local.tzname(),
+        )
+
+    @admin.display(description="city", ordering="session__city")
+    def city(self, entry: Entry) -> str:
+        return entry.city_name
+
     @admin.display(description="text")
     def excerpt(self, entry: Entry) -> str:
-        return entry.body[:80]
+        """The start of the text; its kind before it, unless a plain update."""
+        words = Truncator(entry.headline or entry.text).chars(110)
+        if entry.kind == Entry.Kind.UPDATE:
+            return words
+        return format_html('<span class="kind">{}</span> {}', entry.get_kind_display(), words)
 
-    @admin.display(boolean=True, description="deleted")
-    def is_deleted(self, entry: Entry) -> bool:
-        return entry.deleted_at is not None
+    @admin.display(description="event", ordering="event__title")
+    def event_name(self, entry: Entry) -> str:
+        return format_html('<span title="{}">{}</span>', entry.event.title, entry.event.slug)
+
+    @admin.display(description="status", ordering="status")
+    def state(self, entry: Entry) -> str:
+        return "Deleted" if entry.deleted_at else entry.get_status_display()
 
     def has_change_permission(self, request: HttpRequest, obj: Entry | None = None) -> bool:
         return (obj is None or obj.deleted_at is None) and super().has_change_permission(request, obj)
@@ -290,6 +528,11 @@ class MediaAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Media, form: forms.ModelForm, change: bool) -> None:
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         services.media_update(media=obj, by=request.user, **changes)
+
+
+def _posted_id(request: HttpRequest, name: str) -> int | None:
+    value = request.POST.get(name, "")
+    return int(value) if value.isdigit() and len(value) < 19 else None
 
 
 def default_storage_url(media: Media, index: int) -> str:

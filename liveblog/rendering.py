@@ -10,8 +10,32 @@ from markdown_it import MarkdownIt
 from liveblog import embeds
 
 # "js-default" is CommonMark with raw HTML off; nh3 then removes anything that still slips
-# through (event handlers, javascript: links, inline styles).
-_markdown = MarkdownIt("js-default", {"breaks": True, "linkify": False}).enable("strikethrough")
+# through (event handlers, javascript: links, inline styles). Reference links are off: one long
+# definition used a thousand times turned 19 KB of text into 22 MB of HTML, and live reports
+# write their links inline.
+_markdown = (
+    MarkdownIt("js-default", {"breaks": True, "linkify": False}).enable("strikethrough").disable("reference")
+)
+# What an entry's text may become: its frame then stays far below every reader's buffer.
+ENTRY_HTML_MAX = 64 * 1024
+
+
+class EntryTooLarge(ValueError):
+    """An entry's text that would render to more than ENTRY_HTML_MAX bytes of HTML."""
+
+    def __init__(self, size: int):
+        super().__init__(
+            f"This text would make {size / 1024:.0f} KB of HTML; an entry may hold "
+            f"{ENTRY_HTML_MAX // 1024} KB. Shorten it, or split it into several entries."
+        )
+
+
+def check_size(html: str) -> str:
+    size = len(html.encode())
+    if size > ENTRY_HTML_MAX:
+        raise EntryTooLarge(size)
+    return html
+
 
 ALLOWED_TAGS = {
     "p",
@@ -87,7 +111,7 @@ def render_preview(event, data: dict) -> str:
         speaker=speaker,
         occurred_at=data.get("occurred_at") or timezone.now(),
         body=data["body"],
-        body_html=render_markdown(data["body"]),
+        body_html=check_size(render_markdown(data["body"])),
         kind=data.get("kind", Entry.Kind.UPDATE),
         pinned=data.get("pinned", False),
         key_moment=data.get("key_moment", False),

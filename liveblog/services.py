@@ -35,7 +35,7 @@ from liveblog.models import (
     Speaker,
     new_epoch,
 )
-from liveblog.rendering import LinkCards, fetch_link_cards, render_entry, render_markdown
+from liveblog.rendering import LinkCards, check_size, fetch_link_cards, render_entry, render_markdown
 from liveblog.reports.parser import Speaker as ParsedSpeaker
 from liveblog.reports.parser import split_honorific, split_speaker
 
@@ -124,7 +124,7 @@ def _speaker(value: SpeakerLike) -> Speaker | None:
 def _save_entry(entry: Entry, link_cards: LinkCards) -> None:
     # Whole seconds: the page, the frames and every client then sort entries the same way.
     entry.occurred_at = entry.occurred_at.replace(microsecond=0)
-    entry.body_html = render_markdown(entry.body, link_cards=link_cards)
+    entry.body_html = check_size(render_markdown(entry.body, link_cards=link_cards))
     # The event, city and speaker are rows already in hand: looking each up again proves
     # nothing. The one constraint is on source_key, which only imported entries carry.
     entry.full_clean(

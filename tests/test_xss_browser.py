@@ -66,7 +66,14 @@ BODY_PAYLOADS = [
 ]
 ALL_BODY = "\n\n".join(BODY_PAYLOADS)
 
-# Sent as speaker_name: split into honorific, name and title, each shown in several places.
+
+def as_new_speaker(text: str) -> dict[str, str]:
+    parts = split_speaker(text)
+    return {"honorific": parts.honorific, "name": parts.name, "title": parts.title}
+
+
+# Sent as new speakers, split into honorific, name and title as the console splits a name (each
+# part shown in several places).
 SPEAKER_PAYLOADS = [
     "Ms. <img src=x onerror=alert('speaker-img')>, <script>alert('speaker-title')</script>",
     "Dr. Evil\"><svg onload=window.__xss='speaker-breakout'>",
@@ -169,9 +176,9 @@ class Site:
 
         slug = SLUGS["speaker"]
         ids = [
-            api.post_entry(f"Speaker {n}.", slug=slug, speaker_name=name, pinned=n == 0, key_moment=n == 0)[
-                "id"
-            ]
+            api.post_entry(
+                f"Speaker {n}.", slug=slug, new_speaker=as_new_speaker(name), pinned=n == 0, key_moment=n == 0
+            )["id"]
             for n, name in enumerate(SPEAKER_PAYLOADS)
         ]
         self.permalink["speaker"] = ids[0]
@@ -528,19 +535,21 @@ def test_payloads_arriving_live_never_run(browser, site, editor_state):
                 TEMPLATE_BODY,
                 slug=slug,
                 city="hostile",
-                speaker_name=speakers[0],
+                new_speaker=as_new_speaker(speakers[0]),
                 pinned=True,
                 key_moment=True,
             )["id"],
             *[
-                api.post_entry(body, slug=slug, speaker_name=name, city="hostile" if n % 2 else "")["id"]
+                api.post_entry(
+                    body, slug=slug, new_speaker=as_new_speaker(name), city="hostile" if n % 2 else ""
+                )["id"]
                 for n, (body, name) in enumerate(zip(BODY_PAYLOADS, speakers, strict=False))
             ],
         ]
         edited = api.call(
             "PATCH",
             f"/api/entries/{ids[1]}/",
-            {"body": BODY_PAYLOADS[-1], "speaker_name": SPEAKER_PAYLOADS[1]},
+            {"body": BODY_PAYLOADS[-1], "new_speaker": as_new_speaker(SPEAKER_PAYLOADS[1])},
             **{"If-Match": '"1"'},
         )
         assert edited["version"] == 2

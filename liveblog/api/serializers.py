@@ -231,6 +231,7 @@ class EntryWriteSerializer(serializers.Serializer):
         error_messages={
             "required": "An entry needs text: send it as body.",
             "blank": "The text of an entry cannot be empty.",
+            "max_length": "Keep the text to 20,000 characters or fewer: split a longer one into entries.",
         },
     )
     city = serializers.CharField(

@@ -31,7 +31,7 @@ from liveblog.api.serializers import (
 )
 from liveblog.frames import SEQ
 from liveblog.models import Entry, Event
-from liveblog.rendering import fetch_link_cards, render_preview
+from liveblog.rendering import EntryTooLarge, fetch_link_cards, render_preview
 from liveblog.reports.parser import split_speaker
 
 _IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
@@ -147,8 +147,11 @@ class EventEntries(generics.ListCreateAPIView):
         serializer.is_valid(raise_exception=True)
         fields = serializer.service_kwargs()
         desk_rules.check_create(role(request, event), fields)
-        with transaction.atomic():  # a speaker created for this entry goes with it, or not at all
-            entry = services.entry_create(event=event, by=request.user, **fields)
+        try:
+            with transaction.atomic():  # a speaker created for this entry goes with it, or not at all
+                entry = services.entry_create(event=event, by=request.user, **fields)
+        except EntryTooLarge as error:
+            return Response({"body": [str(error)]}, status=status.HTTP_400_BAD_REQUEST)
         headers = {**_etag(entry), "Location": f"/api/entries/{entry.pk}/"}
         return Response(_payload(request, entry), status=status.HTTP_201_CREATED, headers=headers)
 
@@ -224,6 +227,8 @@ class EntryDetail(generics.GenericAPIView):
                 )
         except services.StaleVersion as error:
             return self._stale(error)
+        except EntryTooLarge as error:
+            return Response({"body": [str(error)]}, status=status.HTTP_400_BAD_REQUEST)
         return Response(_payload(request, entry), headers=_etag(entry))
 
     @extend_schema(responses={204: None}, parameters=[IF_MATCH])
@@ -300,7 +305,10 @@ class EntryPreview(EventScoped):
         event = self.get_object()
         serializer = EntryWriteSerializer(data=request.data, context={"event": event, "preview": True})
         serializer.is_valid(raise_exception=True)
-        return Response({"html": render_preview(event, serializer.validated_data)})
+        try:
+            return Response({"html": render_preview(event, serializer.validated_data)})
+        except EntryTooLarge as error:
+            return Response({"body": [str(error)]}, status=status.HTTP_400_BAD_REQUEST)
 
 
 class MediaUpload(EventScoped):

@@ -10,7 +10,8 @@ from django.utils.text import slugify
 
 from liveblog import services
 from liveblog.models import Entry, Event, Session
-from liveblog.reports.parser import ParsedEntry, Problem, parse_report
+from liveblog.rendering import EntryTooLarge
+from liveblog.reports.parser import ParsedEntry, Problem, ReportParseError, parse_report
 
 
 @dataclass
@@ -125,7 +126,10 @@ def import_report(
             sessions = {s.slug: s for s in result.event.sessions.all()}
             for key, entry in zip(_source_keys(parsed.entries, day), parsed.entries, strict=True):
                 fields = _fields(entry, sessions=sessions, day=day, tz=zone)
-                _apply(result, key, fields, by_key.get(key))
+                try:
+                    _apply(result, key, fields, by_key.get(key))
+                except EntryTooLarge as error:
+                    raise ReportParseError(f"Line {entry.line}: {error} Nothing was imported.") from None
             if dry_run:
                 raise DryRun(result)
     except DryRun as rolled_back:

@@ -188,7 +188,7 @@ if MEDIA_STORAGE not in {"filesystem", "s3"}:
     raise RuntimeError(f"MEDIA_STORAGE is “{MEDIA_STORAGE}”: use filesystem or s3.")
 # An upload above this many bytes is refused (413) before its body is read; an image of more
 # pixels (a decompression bomb among them) before it is decoded.
-LIVEBLOG_MEDIA_MAX_BYTES = envint("LIVEBLOG_MEDIA_MAX_BYTES", 20 * 1024 * 1024)
+LIVEBLOG_MEDIA_MAX_BYTES = envint("LIVEBLOG_MEDIA_MAX_BYTES", 20_000_000)
 LIVEBLOG_MEDIA_MAX_PIXELS = envint("LIVEBLOG_MEDIA_MAX_PIXELS", 50_000_000)
 _MEDIA_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 if MEDIA_STORAGE == "s3":

@@ -21,11 +21,22 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html, format_html_join, strip_tags
 from django.utils.text import Truncator
 
 from liveblog import services
-from liveblog.models import Change, Entry, Event, Media, Session, Speaker, validate_timezone
+from liveblog.models import (
+    Change,
+    Contributor,
+    Entry,
+    Event,
+    Media,
+    Review,
+    Revision,
+    Session,
+    Speaker,
+    validate_timezone,
+)
 from liveblog.views import export_download
 
 
@@ -162,6 +173,28 @@ class SessionInline(admin.TabularInline):
         return formset
 
 
+class ContributorInline(admin.TabularInline):
+    """The event's reporters: who, and which of its cities they report from. Saved through the
+    desk's service (EventAdmin.save_formset), which gives each person one role."""
+
+    model = Contributor
+    extra = 0
+    fields = ["user", "cities"]
+    autocomplete_fields = ["user"]
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
+
+    def get_formset(self, request: HttpRequest, obj: Event | None = None, **kwargs: Any):
+        formset = super().get_formset(request, obj, **kwargs)
+        cities = formset.form.base_fields["cities"]
+        assert isinstance(cities, forms.ModelMultipleChoiceField)
+        cities.queryset = obj.sessions.all() if obj else Session.objects.none()
+        cities.label = "Reports from"
+        cities.help_text = "None ticked: any of the event's cities."
+        user = formset.form.base_fields["user"].widget  # people are added on their own page
+        user.can_add_related = user.can_change_related = user.can_view_related = False
+        return formset
+
+
 @admin.register(Event)
 class EventAdmin(ZonedAdmin):
     list_display = ["title", "status", "starts", "timezone", "seq"]
@@ -170,7 +203,7 @@ class EventAdmin(ZonedAdmin):
     prepopulated_fields = {"slug": ("title",)}
     autocomplete_fields = ["editors"]
     readonly_fields = ["seq", "epoch", "created_at", "updated_at"]
-    inlines = [SessionInline]
+    inlines = [ContributorInline, SessionInline]
     actions = ["set_live", "set_ended", "export_text", "export_markdown", "export_json"]
     change_form_template = "admin/liveblog/event/change_form.html"
     fieldsets = [
@@ -204,6 +237,9 @@ class EventAdmin(ZonedAdmin):
     def get_fieldsets(self, request: HttpRequest, obj: Event | None = None):
         return self.fieldsets if obj else self.fieldsets[:-1]  # a new event has no feed yet
 
+    def get_inlines(self, request: HttpRequest, obj: Event | None):
+        return self.inlines if obj else [SessionInline]  # contributors pick from its cities
+
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None) -> HttpResponse:
         extra_context = {**(extra_context or {}), "time_zones": sorted(zoneinfo.available_timezones())}
         return super().changeform_view(request, object_id, form_url, extra_context)
@@ -236,12 +272,21 @@ class EventAdmin(ZonedAdmin):
             )
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
-        event = form.instance
         if change:
-            services.lock_event(event)  # before the sessions, as every write takes its locks
+            services.lock_event(form.instance)  # before the sessions, as every write takes its locks
         super().save_related(request, form, formsets, change)
-        if change and any(formset.has_changed() for formset in formsets):
-            changed = [f.instance for fs in formsets for f in fs.forms if f.has_changed() and f.instance.pk]
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        event = form.instance
+        if formset.model is Contributor:
+            for name in save_contributors(event, formset):
+                self.message_user(
+                    request, f"Now a contributor, no longer an editor: {name}.", messages.WARNING
+                )
+            return
+        formset.save()
+        if change and formset.has_changed():
+            changed = [f.instance for f in formset.forms if f.has_changed() and f.instance.pk]
             services.sessions_changed(event=event, by=request.user, sessions=changed)
 
     @admin.action(description="Set selected events live")
@@ -276,6 +321,34 @@ class EventAdmin(ZonedAdmin):
             services.event_set_status(event=event, status=status, by=request.user)
         label = Event.Status(status).label.lower()
         self.message_user(request, f"{len(events)} event(s) now {label}.", messages.SUCCESS)
+
+
+def save_contributors(event: Event, formset) -> list[str]:
+    """Each changed row through services.desk_set_role; a row taken off (or given to someone
+    else) takes its person off the desk, as the people endpoint does. Returns the names of
+    editors who became contributors, which the one-role rule makes them."""
+    editors = set(event.editors.values_list("pk", flat=True))
+    formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []  # for History
+    demoted = []
+    for row in formset.forms:
+        if not row.has_changed():
+            continue
+        before, user = row.initial.get("user"), row.cleaned_data.get("user")
+        if before and (row in formset.deleted_forms or before != getattr(user, "pk", None)):
+            Contributor.objects.filter(event=event, user_id=before).delete()
+            formset.deleted_objects.append(row.instance)
+        if user and row not in formset.deleted_forms:
+            services.desk_set_role(
+                event=event, user=user, role="contributor", cities=row.cleaned_data["cities"]
+            )
+            saved = Contributor.objects.get(event=event, user=user)
+            if before == user.pk:
+                formset.changed_objects.append((saved, row.changed_data))
+            else:
+                formset.new_objects.append(saved)
+            if user.pk in editors:
+                demoted.append(user.get_username())
+    return demoted
 
 
 @admin.register(Speaker)
@@ -333,7 +406,18 @@ class EntryForm(forms.ModelForm):
             "pinned",
             "key_moment",
             "status",
+            "publish_at",
         ]
+
+    # Not the entry's stored note (services.entry_update's ``correction``): a new one, given
+    # only with an edit that corrects.
+    correction_note = forms.CharField(
+        label="Correction note",
+        max_length=Entry._meta.get_field("correction").max_length,
+        required=False,
+        help_text="Only when this edit corrects the entry: readers see “Corrected 17:52 — your note” "
+        "and can open the version they read. Leave it empty for a typo.",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -349,7 +433,61 @@ class EntryForm(forms.ModelForm):
                 raise forms.ValidationError(
                     "Someone changed this entry since you opened it. Reload the page to see their version."
                 )
+        if data.get("status") == Entry.Status.SCHEDULED and not data.get("publish_at"):
+            self.add_error("publish_at", "A scheduled entry needs the time it goes out.")
+        if data.get("correction_note"):
+            if not self.instance.is_visible:
+                self.add_error(
+                    "correction_note", "Only a published entry is corrected; readers have not seen it."
+                )
+            elif set(self.changed_data) <= {"correction_note", "seen_version"}:
+                self.add_error(
+                    "correction_note", "A correction goes with the edit it explains: change the entry too."
+                )
         return data
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """A record the services keep: shown, never edited here."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class ReviewInline(ReadOnlyInline):
+    """Who submitted, approved, returned or scheduled the entry, with their note."""
+
+    model = Review
+    verbose_name_plural = "review trail"
+    fields = ["when", "action", "by", "note"]
+    readonly_fields = ["when", "action", "by", "note"]
+
+    @admin.display(description="when")
+    def when(self, review: Review) -> str:
+        return f"{timezone.localtime(review.at):%-d %b %H:%M %Z}"  # the entry's zone, as its page
+
+
+class RevisionInline(ReadOnlyInline):
+    """The published versions a correction replaced, as readers saw them."""
+
+    model = Revision
+    verbose_name_plural = "earlier published versions"
+    fields = ["version", "replaced", "note", "text"]
+    readonly_fields = ["version", "replaced", "note", "text"]
+
+    @admin.display(description="replaced")
+    def replaced(self, revision: Revision) -> str:
+        return f"{timezone.localtime(revision.replaced_at):%-d %b %H:%M %Z}"
+
+    @admin.display(description="what readers saw")
+    def text(self, revision: Revision) -> str:
+        return Truncator(" ".join(strip_tags(revision.html).split())).chars(300)
 
 
 @admin.register(Entry)
@@ -361,6 +499,8 @@ class EntryAdmin(ZonedAdmin):
     list_select_related = ()  # get_queryset's for_display() joins what the list shows
     autocomplete_fields = ["speaker"]
     date_hierarchy = "occurred_at"
+    inlines = [ReviewInline, RevisionInline]  # those an entry has: get_inlines
+    actions = ["approve", "return_to_contributor"]
     fields = [
         "event",
         "session",
@@ -372,10 +512,26 @@ class EntryAdmin(ZonedAdmin):
         "pinned",
         "key_moment",
         "status",
+        "publish_at",
     ]
 
+    def get_fields(self, request: HttpRequest, obj: Entry | None = None):
+        if obj is None:
+            return self.fields
+        correcting = ["correction_note"] if obj.is_visible else []
+        return [*self.fields, "author", *correcting, *(["last_correction"] if obj.correction else [])]
+
+    def get_inlines(self, request: HttpRequest, obj: Entry | None):
+        # Only the records the entry has: most entries were never reviewed or corrected.
+        if obj is None:
+            return []
+        return [
+            *([ReviewInline] if obj.reviews.exists() else []),
+            *([RevisionInline] if obj.revisions.exists() else []),
+        ]
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[Entry]:
-        return Entry.objects.for_display()
+        return Entry.objects.for_display().select_related("author")
 
     def time_zone(self, request: HttpRequest, obj: Entry | None) -> zoneinfo.ZoneInfo | None:
         """An entry's city's zone; a new entry's, that of the city or event posted with it."""
@@ -391,7 +547,7 @@ class EntryAdmin(ZonedAdmin):
     def get_form(self, request: HttpRequest, obj: Entry | None = None, change: bool = False, **kwargs: Any):
         form = super().get_form(request, obj, change=change, **kwargs)
         zone = obj.tzinfo.key if obj else "the city's time"
-        name_zone(form.base_fields, {"occurred_at": "Time"}, zone)
+        name_zone(form.base_fields, {"occurred_at": "Time", "publish_at": "Publish at"}, zone)
         if "session" in form.base_fields:
             form.base_fields["session"].label = "City"
         return form
@@ -430,7 +586,56 @@ class EntryAdmin(ZonedAdmin):
 
     @admin.display(description="status", ordering="status")
     def state(self, entry: Entry) -> str:
-        return "Deleted" if entry.deleted_at else entry.get_status_display()
+        if entry.deleted_at:
+            return "Deleted"
+        if entry.status == Entry.Status.SCHEDULED and entry.publish_at:
+            return f"Scheduled for {entry.publish_at.astimezone(entry.tzinfo):%H:%M %Z}"
+        if entry.status == Entry.Status.SUBMITTED and entry.author:
+            return f"Submitted by {entry.author.get_username()}"  # the reviewer's first question
+        return entry.get_status_display()
+
+    @admin.action(description="Approve and publish selected submitted entries")
+    def approve(self, request: HttpRequest, queryset: QuerySet[Entry]) -> None:
+        done = 0
+        for entry in queryset.filter(status=Entry.Status.SUBMITTED, deleted_at__isnull=True):
+            try:
+                services.entry_approve(entry=entry, by=request.user)
+                done += 1
+            except (services.NotAwaitingReview, services.StaleVersion):
+                pass  # reviewed by someone else meanwhile
+        skipped = queryset.count() - done
+        note = f" {skipped} not awaiting review left as they were." if skipped else ""
+        self.message_user(
+            request, f"{done} entr{'y' if done == 1 else 'ies'} published.{note}", messages.SUCCESS
+        )
+
+    @admin.action(description="Return selected submitted entries with a note")
+    def return_to_contributor(self, request: HttpRequest, queryset: QuerySet[Entry]):
+        """Asks for the note first, on a page of its own; then returns each entry with it."""
+        waiting = queryset.filter(status=Entry.Status.SUBMITTED, deleted_at__isnull=True)
+        note = request.POST.get("note", "").strip()
+        if "returning" not in request.POST or not note:
+            context = {
+                **self.admin_site.each_context(request),
+                "title": "Return entries to their contributors",
+                "entries": waiting,
+                "skipped": queryset.count() - waiting.count(),
+                "missing_note": "returning" in request.POST,
+                "opts": self.opts,
+                "action": "return_to_contributor",
+            }
+            return TemplateResponse(request, "admin/liveblog/entry/return_note.html", context)
+        done = 0
+        for entry in waiting:
+            try:
+                services.entry_return(entry=entry, by=request.user, note=note)
+                done += 1
+            except (services.NotAwaitingReview, services.StaleVersion):
+                pass
+        self.message_user(
+            request, f"{done} entr{'y' if done == 1 else 'ies'} returned with your note.", messages.SUCCESS
+        )
+        return None
 
     def has_change_permission(self, request: HttpRequest, obj: Entry | None = None) -> bool:
         return (obj is None or obj.deleted_at is None) and super().has_change_permission(request, obj)
@@ -439,7 +644,12 @@ class EntryAdmin(ZonedAdmin):
         return (obj is None or obj.deleted_at is None) and super().has_delete_permission(request, obj)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Entry | None = None) -> list[str]:
-        return ["event"] if obj else []  # an entry stays in the event it was posted to
+        return ["event", "author", "last_correction"] if obj else []  # an entry stays in its event
+
+    @admin.display(description="last correction")
+    def last_correction(self, entry: Entry) -> str:
+        at = timezone.localtime(entry.corrected_at) if entry.corrected_at else None
+        return f"{at:%-d %b %H:%M %Z} — {entry.correction}" if at else entry.correction
 
     def save_model(self, request: HttpRequest, obj: Entry, form: forms.ModelForm, change: bool) -> None:
         fields = {
@@ -451,6 +661,8 @@ class EntryAdmin(ZonedAdmin):
             obj.refresh_from_db()
             return
         changed = {name: fields[name] for name in form.changed_data if name in fields}
+        if changed and form.cleaned_data.get("correction_note"):
+            changed["correction"] = form.cleaned_data["correction_note"]
         try:
             services.entry_update(
                 entry=obj, by=request.user, expected_version=form.cleaned_data.get("seen_version"), **changed

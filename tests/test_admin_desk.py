@@ -1,6 +1,6 @@
 """The admin as a desk uses it: an event's page fits a laptop screen, every time on it is in the
 event's zone and says so, the feed's internals stay out of the way, and every save still goes
-through the services."""
+through the services. The desk's people, review trail and earlier versions are there too."""
 
 import re
 from datetime import UTC, datetime
@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 import pytest
 
 from liveblog import services
-from liveblog.models import Change, Event, Session
+from liveblog.models import Change, Contributor, Entry, Event, Review, Session
 from tests.conftest import make_event
 
 STARTS = datetime(2018, 8, 25, 15, 3, tzinfo=UTC)  # 17:03 in Paris
@@ -83,6 +83,8 @@ def event_form(event: Event, **changes: str) -> dict:
         "sessions-INITIAL_FORMS": str(len(sessions)),
         "sessions-MIN_NUM_FORMS": "0",
         "sessions-MAX_NUM_FORMS": "1000",
+        "contributors-TOTAL_FORMS": "0",
+        "contributors-INITIAL_FORMS": "0",
     }
     for i, session in enumerate(sessions):
         for name in ("id", "event", "city", "slug", "venue", "country", "timezone", "position"):
@@ -169,7 +171,8 @@ def test_the_cities_are_a_compact_table_with_the_rest_folded(admin_client, paris
     html = admin_client.get(f"/admin/liveblog/event/{paris_event.pk}/change/").content.decode()
     shown = Page(html)
 
-    headings = re.findall(r'<th class="column-(\w+)', html)
+    cities = html[html.index('id="sessions-group"') :]
+    headings = re.findall(r'<th class="column-(\w+)', cities)
     assert headings == ["city", "slug", "timezone", "starts_at", "ends_at", "details"]
     assert [shown.value(f"sessions-{i}-city") for i in range(3)] == ["Paris", "Berlin", "Toronto"]
     assert "Starts (Europe/Paris)" in shown.text and "Ends (Europe/Paris)" in shown.text
@@ -236,6 +239,184 @@ def test_the_entry_list_shows_each_time_in_its_city_with_the_zone(admin_client, 
 
     assert re.search(r"17:03 CEST Paris .*From Paris\.", shown.text)
     assert re.search(r"11:03 EDT Toronto .*From Toronto\.", shown.text)
+
+
+# The desk: contributors, review, corrections ------------------------------------------------
+
+
+@pytest.fixture
+def reporter(django_user_model):
+    return django_user_model.objects.create_user("dora", password="dora-password")
+
+
+def test_a_contributor_added_on_the_event_page_reports_from_the_city_ticked(
+    admin_client, paris_event, reporter
+):
+    berlin = paris_event.sessions.get(slug="berlin")
+    url = f"/admin/liveblog/event/{paris_event.pk}/change/"
+    shown = page(admin_client, url)
+    assert "Contributors" in shown.text and "Reports from" in shown.text
+
+    form = event_form(
+        paris_event,
+        **{
+            "contributors-TOTAL_FORMS": "1",
+            "contributors-0-user": str(reporter.pk),
+            "contributors-0-cities": [berlin.pk],
+        },
+    )
+    assert admin_client.post(url, form).status_code == 302
+
+    assert paris_event.role_of(reporter).cities == frozenset({"berlin"})
+    assert not paris_event.is_editor(reporter)
+
+
+def test_a_contributors_cities_are_the_events_own(admin_client, paris_event, reporter):
+    elsewhere = make_event("other-summit", cities=("Oslo",)).sessions.get()
+    url = f"/admin/liveblog/event/{paris_event.pk}/change/"
+    shown = page(admin_client, url)
+    assert "Berlin" in shown.text and "Oslo" not in shown.text
+
+    form = event_form(
+        paris_event,
+        **{
+            "contributors-TOTAL_FORMS": "1",
+            "contributors-0-user": str(reporter.pk),
+            "contributors-0-cities": [elsewhere.pk],
+        },
+    )
+    response = admin_client.post(url, form)
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    assert not Contributor.objects.exists()
+
+
+def test_an_editor_made_a_contributor_is_told_and_keeps_one_role(admin_client, paris_event, reporter):
+    paris_event.editors.add(reporter)
+    url = f"/admin/liveblog/event/{paris_event.pk}/change/"
+    form = event_form(
+        paris_event, **{"contributors-TOTAL_FORMS": "1", "contributors-0-user": str(reporter.pk)}
+    )
+    response = admin_client.post(url, form, follow=True)
+
+    assert "Now a contributor, no longer an editor: dora." in Page(response.content.decode()).text
+    role = paris_event.role_of(reporter)
+    assert role and not role.editor and role.cities == frozenset()
+
+
+def test_taking_a_contributor_off_the_event_page_takes_them_off_the_desk(admin_client, paris_event, reporter):
+    services.desk_set_role(event=paris_event, user=reporter, role="contributor")
+    row = Contributor.objects.get()
+    form = event_form(
+        paris_event,
+        **{
+            "contributors-TOTAL_FORMS": "1",
+            "contributors-INITIAL_FORMS": "1",
+            "contributors-0-id": str(row.pk),
+            "contributors-0-event": str(paris_event.pk),
+            "contributors-0-user": str(reporter.pk),
+            "contributors-0-DELETE": "on",
+        },
+    )
+    assert admin_client.post(f"/admin/liveblog/event/{paris_event.pk}/change/", form).status_code == 302
+    assert paris_event.role_of(reporter) is None
+
+
+@pytest.fixture
+def submitted(paris_event, reporter) -> Entry:
+    services.desk_set_role(event=paris_event, user=reporter, role="contributor")
+    berlin = paris_event.sessions.get(slug="berlin")
+    return services.entry_create(
+        event=paris_event,
+        by=reporter,
+        body="Candles in Berlin.",
+        session=berlin,
+        status="submitted",
+        occurred_at=STARTS,
+    )
+
+
+def test_an_entry_shows_who_submitted_returned_and_approved_it(admin_client, admin_user, submitted):
+    services.entry_return(entry=submitted, by=admin_user, note="Which hall? Name the venue.")
+    entry = Entry.objects.get(pk=submitted.pk)
+    services.entry_update(entry=entry, by=entry.author, body="Candles at the Urania.", status="submitted")
+    services.entry_approve(entry=Entry.objects.get(pk=entry.pk), by=admin_user)
+    shown = page(admin_client, f"/admin/liveblog/entry/{entry.pk}/change/")
+
+    trail = shown.text[shown.text.index("Review trail") :]
+    steps = re.findall(r"(Submitted|Returned|Approved) (dora|admin) (\S.*?)(?= \d+ \w{3} |$| Save)", trail)
+    assert [(action, by) for action, by, _ in steps] == [
+        ("Submitted", "dora"),
+        ("Returned", "admin"),
+        ("Submitted", "dora"),
+        ("Approved", "admin"),
+    ]
+    assert steps[1][2].startswith("Which hall? Name the venue.")
+    assert "Author: dora" in shown.text  # the contributor stays the author
+    editable = [
+        n for n, attrs in shown.inputs.items() if n.startswith("reviews-") and attrs.get("type") != "hidden"
+    ]
+    assert editable == []  # the services write the trail; nobody edits it here
+
+
+def test_approving_in_the_list_publishes_through_the_services(admin_client, submitted, paris_event):
+    listing = page(admin_client, "/admin/liveblog/entry/?status__exact=submitted")
+    assert "Submitted by dora" in listing.text
+
+    admin_client.post("/admin/liveblog/entry/", {"action": "approve", "_selected_action": [submitted.pk]})
+
+    submitted.refresh_from_db()
+    assert submitted.status == "published"
+    assert Review.objects.filter(entry=submitted).values_list("action", flat=True).last() == "approved"
+    assert Change.objects.filter(entry=submitted).values_list("type", flat=True).last() == "entry.updated"
+
+
+def test_returning_in_the_list_asks_for_the_note_the_contributor_reads(admin_client, submitted):
+    asked = admin_client.post(
+        "/admin/liveblog/entry/", {"action": "return_to_contributor", "_selected_action": [submitted.pk]}
+    )
+    assert "Note to the contributor" in Page(asked.content.decode()).text
+    assert Entry.objects.get(pk=submitted.pk).status == "submitted"
+
+    admin_client.post(
+        "/admin/liveblog/entry/",
+        {
+            "action": "return_to_contributor",
+            "_selected_action": [submitted.pk],
+            "returning": "yes",
+            "note": "Name the hall.",
+        },
+    )
+
+    submitted.refresh_from_db()
+    assert submitted.status == "draft"
+    assert Review.objects.filter(entry=submitted).values_list("action", "note").last() == (
+        "returned",
+        "Name the hall.",
+    )
+
+
+def test_a_correction_made_in_the_admin_keeps_the_version_readers_saw(admin_client, paris_event):
+    entry = services.entry_create(event=paris_event, by=None, body="3,000 prisoners.", occurred_at=STARTS)
+    url = f"/admin/liveblog/entry/{entry.pk}/change/"
+    form = {
+        "session": "",
+        "speaker": "",
+        "occurred_at_0": "2018-08-25",
+        "occurred_at_1": "17:03",
+        "body": "30,000 prisoners.",
+        "kind": "update",
+        "status": "published",
+        "seen_version": entry.version,
+        "correction_note": "The figure was 30,000",
+    }
+    assert admin_client.post(url, form).status_code == 302
+
+    entry.refresh_from_db()
+    assert (entry.body, entry.correction) == ("30,000 prisoners.", "The figure was 30,000")
+    shown = page(admin_client, url)
+    assert shown.value("correction_note") == ""  # a new note for the next correction only
+    versions = shown.text[shown.text.index("Earlier published versions") :]
+    assert "The figure was 30,000" in versions and "3,000 prisoners." in versions
 
 
 def admin_password(demo_template) -> str:

@@ -622,6 +622,7 @@ class EntryAdmin(ZonedAdmin):
                 "skipped": queryset.count() - waiting.count(),
                 "missing_note": "returning" in request.POST,
                 "opts": self.opts,
+                "media": self.media,
                 "action": "return_to_contributor",
             }
             return TemplateResponse(request, "admin/liveblog/entry/return_note.html", context)
@@ -665,7 +666,11 @@ class EntryAdmin(ZonedAdmin):
             changed["correction"] = form.cleaned_data["correction_note"]
         try:
             services.entry_update(
-                entry=obj, by=request.user, expected_version=form.cleaned_data.get("seen_version"), **changed
+                entry=obj,
+                by=request.user,
+                expected_version=form.cleaned_data.get("seen_version"),
+                review=review_of(form.initial.get("status"), changed.get("status")),
+                **changed,
             )
         except services.StaleVersion:
             self.message_user(request, "Not saved: someone changed this entry a moment ago.", messages.ERROR)
@@ -740,6 +745,18 @@ class MediaAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Media, form: forms.ModelForm, change: bool) -> None:
         changes = {name: form.cleaned_data[name] for name in form.changed_data}
         services.media_update(media=obj, by=request.user, **changes)
+
+
+def review_of(before: str | None, after: str | None) -> tuple[str, str] | None:
+    """A submitted entry published or sent back from its page is reviewed as the list's actions
+    review it: the trail says so (without a note: the page asks for none)."""
+    if before != Entry.Status.SUBMITTED:
+        return None
+    outcomes: dict[str | None, str] = {
+        Entry.Status.PUBLISHED: Review.Action.APPROVED,
+        Entry.Status.DRAFT: Review.Action.RETURNED,
+    }
+    return (outcomes[after], "") if after in outcomes else None
 
 
 def _posted_id(request: HttpRequest, name: str) -> int | None:

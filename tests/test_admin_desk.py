@@ -370,6 +370,38 @@ def test_approving_in_the_list_publishes_through_the_services(admin_client, subm
     assert Change.objects.filter(entry=submitted).values_list("type", flat=True).last() == "entry.updated"
 
 
+def read_only_rows(shown: Page) -> dict[str, str]:
+    """The hidden fields of the trail and versions shown on an entry's page, posted back with it."""
+    return {
+        name: attrs.get("value", "")
+        for name, attrs in shown.inputs.items()
+        if name.startswith(("reviews-", "revisions-")) and attrs.get("type") == "hidden"
+    }
+
+
+def test_publishing_a_submission_from_its_page_is_an_approval_in_the_trail(admin_client, submitted):
+    url = f"/admin/liveblog/entry/{submitted.pk}/change/"
+    form = {
+        **read_only_rows(page(admin_client, url)),
+        "session": submitted.session_id,
+        "speaker": "",
+        "occurred_at_0": "2018-08-25",
+        "occurred_at_1": "17:03",
+        "body": "Candles in Berlin, at the Urania.",
+        "kind": "update",
+        "status": "published",
+        "seen_version": submitted.version,
+    }
+    assert admin_client.post(url, form).status_code == 302
+
+    submitted.refresh_from_db()
+    assert (submitted.status, submitted.author.username) == ("published", "dora")
+    assert list(submitted.reviews.values_list("action", "by__username")) == [
+        ("submitted", "dora"),
+        ("approved", "admin"),
+    ]
+
+
 def test_returning_in_the_list_asks_for_the_note_the_contributor_reads(admin_client, submitted):
     asked = admin_client.post(
         "/admin/liveblog/entry/", {"action": "return_to_contributor", "_selected_action": [submitted.pk]}

@@ -588,3 +588,10 @@ def desk_set_role(*, event: Event, user: Account, role: str, cities: Iterable[Se
     event.editors.remove(user)
     contributor, _ = Contributor.objects.get_or_create(event=event, user=user)
     contributor.cities.set(cities)
+
+
+@transaction.atomic
+def desk_remove(*, event: Event, user_id: int) -> None:
+    """Take someone off the event's desk, whatever their role."""
+    event.editors.remove(user_id)
+    Contributor.objects.filter(event=event, user_id=user_id).delete()

@@ -79,7 +79,9 @@ def test_healthz_answers_ok_from_the_server(demo_server):
 def test_an_editor_posts_with_a_token_from_create_editor(site):
     token = manage(site.env, "create_editor", "nightdesk", "--event", SLUG, "--token").split()[-1]
     with site.serve() as url:
-        entry = Api(url, token).post_entry("Posted from a script.", city="paris", occurred_at="20:30")
+        entry = Api(url, token).post_entry(
+            "Posted from a script.", city="paris", occurred_at="2018-08-25T20:30:00+02:00"
+        )
         assert entry["local_time"] == "20:30"
         _, _, page = fetch(url + f"/events/{SLUG}/")
     assert "Posted from a script." in page

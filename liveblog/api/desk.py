@@ -2,7 +2,6 @@
 who is on an event's desk."""
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
@@ -13,7 +12,7 @@ from liveblog import services
 from liveblog.api.desk_rules import payload_for
 from liveblog.api.serializers import EntrySerializer
 from liveblog.api.views import IF_MATCH, EditorOnly, EntryDetail, EventScoped, IsEventEditorOrReadOnly
-from liveblog.models import Contributor, Entry, Event, Revision
+from liveblog.models import Entry, Event, Revision
 
 
 class Approve(EntryDetail):
@@ -141,9 +140,7 @@ class Person(EventScoped):
             return Response(
                 {"detail": "You cannot take yourself off the desk."}, status=status.HTTP_400_BAD_REQUEST
             )
-        with transaction.atomic():
-            event.editors.remove(user)
-            Contributor.objects.filter(event=event, user=user).delete()
+        services.desk_remove(event=event, user_id=user.pk)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

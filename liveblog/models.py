@@ -255,6 +255,12 @@ class Entry(models.Model):
             models.Index(fields=["event", "occurred_at"]),
             # The scheduler's question, every second in every worker: what is due?
             models.Index(fields=["publish_at"], condition=models.Q(status="scheduled"), name="entry_due"),
+            # Readers' counts, sent with each change that alters them: counted from the index alone.
+            models.Index(
+                fields=["event", "session"],
+                condition=models.Q(status="published", deleted_at__isnull=True),
+                name="entry_published",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -1,5 +1,6 @@
 """The one path from an entry's Markdown to the HTML readers see: page, frames and previews."""
 
+import functools
 from collections.abc import Mapping
 
 import nh3
@@ -77,7 +78,10 @@ def fetch_link_cards(source: str) -> dict[str, embeds.LinkCard]:
     return embeds.link_cards(embeds.lone_urls(_sanitized(source)))
 
 
+@functools.lru_cache(maxsize=16)
 def _sanitized(source: str) -> str:
+    """Markdown to safe HTML. Remembered for the last few texts: a save reads its link cards
+    before its transaction and renders inside it, from the same text."""
     html = _markdown.render(source)
     return nh3.clean(
         html,

@@ -5,6 +5,7 @@ processes, hosts) queue on that row and the feed stays gap-free. The frame reade
 built inside the same transaction and published once the transaction commits.
 """
 
+import functools
 import secrets
 from collections.abc import Iterable
 from dataclasses import astuple
@@ -13,8 +14,8 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.auth.models import User as Account  # the project's AUTH_USER_MODEL
-from django.db import IntegrityError, models, transaction
-from django.db.models import Count, Value
+from django.db import IntegrityError, connection, models, transaction
+from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
@@ -103,12 +104,28 @@ def entry_counts(event: Event, session_ids: Iterable[int | None]) -> dict[str, A
     """The event's published entries counted, in all and in the given cities (None: no city,
     which only the total counts): what a change to an entry tells readers, so that every count
     on an open page stays right."""
-    ids = {pk for pk in session_ids if pk is not None}
-    published = Entry.objects.published().filter(event=event).order_by()
-    cities = {slug: 0 for slug in Session.objects.filter(pk__in=ids).values_list("slug", flat=True)}
-    for row in published.filter(session_id__in=ids).values("session__slug").annotate(n=Count("id")):
-        cities[row["session__slug"]] = row["n"]
-    return {"all": published.count(), "cities": cities}
+    ids = sorted({pk for pk in session_ids if pk is not None})
+    slugs = dict(Session.objects.filter(pk__in=ids).values_list("pk", "slug")) if ids else {}
+    with connection.cursor() as cursor:
+        cursor.execute(_counts_sql(len(slugs)), [*slugs, event.pk])
+        total, *per_city = cursor.fetchone()
+    return {"all": total, "cities": dict(zip(slugs.values(), per_city, strict=True))}
+
+
+@functools.cache
+def _counts_sql(cities: int) -> str:
+    """One pass over an event's published entries, read from the index that holds them
+    (entry_published), counting the given cities too. Written out: the ORM took 1.5 ms to build
+    this query, on every change, against 0.05 ms to run it. The status is written in, not a
+    parameter: a database uses a partial index only where it sees the query matches its
+    condition (with a parameter, SQLite read the whole table: 1 ms)."""
+    meta = Entry._meta
+    column = {name: meta.get_field(name).column for name in ("event", "session", "deleted_at", "status")}  # type: ignore[union-attr]
+    per_city = f", COUNT(CASE WHEN {column['session']} = %s THEN 1 END)" * cities
+    published = Entry.Status.PUBLISHED.value
+    # Names from the model's own metadata, a constant, and every value a parameter.
+    sql = f"SELECT COUNT(*){per_city} FROM {meta.db_table} WHERE {column['event']} = %s "  # noqa: S608
+    return sql + f"AND {column['deleted_at']} IS NULL AND {column['status']} = '{published}'"
 
 
 def _speaker(value: SpeakerLike) -> Speaker | None:
@@ -133,11 +150,16 @@ def _save_entry(entry: Entry, link_cards: LinkCards) -> None:
     entry.save()
 
 
-def _place_media(entry: Entry, media: list[Media] | None) -> None:
-    """Show ``media`` in the entry, in this order (None: leave its photos as they are)."""
+def _place_media(entry: Entry, media: list[Media] | None, *, new: bool = False) -> None:
+    """Show ``media`` in the entry, in this order (None: leave its photos as they are). A
+    ``new`` entry has none yet to take away."""
     if media is None:
         return
-    EntryMedia.objects.filter(entry=entry).delete()
+    if new and not media:
+        entry._prefetched_objects_cache = {"entrymedia_set": EntryMedia.objects.none()}  # type: ignore[attr-defined]
+        return
+    if not new:
+        EntryMedia.objects.filter(entry=entry).delete()
     EntryMedia.objects.bulk_create(
         EntryMedia(entry=entry, media=item, position=position) for position, item in enumerate(media)
     )
@@ -182,7 +204,7 @@ def entry_create(
             source_key=source_key,
         )
         _save_entry(entry, link_cards)
-        _place_media(entry, media or [])
+        _place_media(entry, media or [], new=True)
         _review_status_change(entry, by=by, before=None)
         recount = [entry.session_id] if entry.is_visible else []
         _append_change(event=event, type=Change.Type.ENTRY_CREATED, by=by, entry=entry, recount=recount)

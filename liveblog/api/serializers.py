@@ -295,13 +295,14 @@ class EntryWriteSerializer(serializers.Serializer):
     def validate_city(self, value: str | None) -> Session | None:
         if not value:
             return None
-        sessions = {s.slug: s for s in self.event.sessions.all()}
-        if value not in sessions:
-            known = ", ".join(sessions) or "none yet"
+        session = Session.objects.filter(event=self.event, slug=value).first()
+        if session is None:
+            known = ", ".join(self.event.sessions.values_list("slug", flat=True)) or "none yet"
             raise serializers.ValidationError(
                 f"Unknown city “{value}” for this event; its cities are: {known}."
             )
-        return sessions[value]
+        session.event = self.event  # its time zone's fallback, without a query
+        return session
 
     def validate_speaker_name(self, value: str) -> str:
         parts = split_speaker(value)

@@ -2,7 +2,6 @@ import json
 import re
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -105,7 +104,7 @@ class EventEntries(generics.ListCreateAPIView):
     permission_classes = [IsEventEditorOrReadOnly]
 
     def get_event(self) -> Event:
-        event = get_object_or_404(Event.objects.prefetch_related("sessions"), slug=self.kwargs["slug"])
+        event = get_object_or_404(Event, slug=self.kwargs["slug"])
         self.check_object_permissions(self.request, event)
         return event
 
@@ -147,9 +146,8 @@ class EventEntries(generics.ListCreateAPIView):
         serializer.is_valid(raise_exception=True)
         fields = serializer.service_kwargs()
         desk_rules.check_create(role(request, event), fields)
-        try:
-            with transaction.atomic():  # a speaker created for this entry goes with it, or not at all
-                entry = services.entry_create(event=event, by=request.user, **fields)
+        try:  # one transaction, the service's: a speaker it creates for the entry goes with it
+            entry = services.entry_create(event=event, by=request.user, **fields)
         except EntryTooLarge as error:
             return Response({"body": [str(error)]}, status=status.HTTP_400_BAD_REQUEST)
         headers = {**_etag(entry), "Location": f"/api/entries/{entry.pk}/"}
@@ -221,10 +219,7 @@ class EntryDetail(generics.GenericAPIView):
         desk_rules.check_update(role(request, entry.event), entry, request.user, fields)
         _read_link_cards(request.data)
         try:
-            with transaction.atomic():
-                entry = services.entry_update(
-                    entry=entry, by=request.user, expected_version=expected, **fields
-                )
+            entry = services.entry_update(entry=entry, by=request.user, expected_version=expected, **fields)
         except services.StaleVersion as error:
             return self._stale(error)
         except EntryTooLarge as error:

@@ -90,5 +90,4 @@ def _caption(photo: Media) -> str:
 def _correction(entry: Entry) -> str:
     if not entry.corrected_at:
         return ""
-    at = entry.corrected_at.astimezone(entry.tzinfo)
-    return format_html("<p><strong>Corrected {}</strong> — {}</p>", f"{at:%H:%M}", entry.correction)
+    return format_html("<p><strong>Corrected {}</strong> — {}</p>", entry.corrected_when, entry.correction)

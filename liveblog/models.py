@@ -329,6 +329,15 @@ class Entry(models.Model):
         return f"{self.dateline}: {words}" if words else self.dateline
 
     @property
+    def corrected_when(self) -> str:
+        """When the last correction was made, in the entry's time: "17:52", with its date when
+        that is not the day the entry reports ("29 Nov 2026, 09:10")."""
+        if self.corrected_at is None:
+            return ""
+        local = self.corrected_at.astimezone(self.tzinfo)
+        return f"{local:%H:%M}" if local.date() == self.day else f"{local.day} {local:%b %Y, %H:%M}"
+
+    @property
     def photos(self) -> list["Media"]:
         """The entry's photos in order (prefetched by for_display)."""
         return [placed.media for placed in self.entrymedia_set.all()] if self.pk else []

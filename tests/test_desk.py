@@ -450,3 +450,23 @@ def test_a_new_speaker_is_added_as_the_editor_split_them(editor):
     assert entry["speaker"]["name"] == "Alton of Liverpool" and entry["dateline"].endswith(
         "Lord Alton of Liverpool"
     )
+
+
+def test_a_correction_made_another_day_says_its_date(editor, event, alice):
+    entry = services.entry_create(
+        event=event,
+        by=alice,
+        body="Spoke in Berlin.",
+        occurred_at=event.starts_at,
+        session=event.sessions.get(slug="paris"),
+    )
+
+    fixed = editor.patch(
+        f"/api/entries/{entry.pk}/",
+        {"body": "Spoke in Paris.", "correction": "Paris."},
+        format="json",
+        headers={"If-Match": '"1"'},
+    ).json()
+
+    now = timezone.now().astimezone(entry.tzinfo)
+    assert f"<strong>Corrected {now.day} {now:%b %Y}, " in fixed["html"]

@@ -34,6 +34,16 @@ class ReaderConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_TOO_MANY)  # a client address already holds its share
             return
         self.admitted = True
+        try:
+            await self._join()
+        except BaseException:
+            # No disconnect follows a connect that failed: the address's slot is given back
+            # here, or a carrier's address would be locked out after enough failures.
+            self.admitted = False
+            hub.admission.release(self.ip)
+            raise
+
+    async def _join(self) -> None:
         self.slug = self.scope["url_route"]["kwargs"]["slug"]
         query = parse_qs(self.scope["query_string"].decode("latin-1"))
         self.stream = stream = await hub.stream(self.slug, epoch=query.get("epoch", [None])[0])

@@ -145,6 +145,32 @@ async def test_one_client_address_holds_a_bounded_number_of_sockets(settings):
         await reader.disconnect()
 
 
+@pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_a_connect_that_fails_gives_its_addresss_slot_back(settings, monkeypatch):
+    """Each failed connect once kept its slot until restart: enough of them locked a carrier's
+    address out (4029) for good."""
+    from liveblog.delivery.hub import hub
+
+    await asyncio.to_thread(make_event, "summit")
+    settings.LIVEBLOG_MAX_SOCKETS_PER_IP = 2
+
+    async def broken(*args, **kwargs):
+        raise ConnectionError("the database went away")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(hub, "stream", broken)
+        for port in range(5):
+            failing = ws("/ws/events/summit/", client=("203.0.113.50", 6000 + port))
+            with pytest.raises(ConnectionError):
+                await failing.connect()
+    assert hub.admission.sockets_per_ip.get("203.0.113.50", 0) == 0
+    reader = ws("/ws/events/summit/", client=("203.0.113.50", 6100))
+    assert (await reader.connect())[0] is True  # the address connects normally
+    assert hub.admission.sockets_per_ip["203.0.113.50"] == 1  # its live sockets, no more
+    await reader.disconnect()
+
+
 @pytest.fixture
 def small_messages(new_site):
     """A copy of the demo whose readers may send at most 1 KiB in a message."""

@@ -181,19 +181,7 @@ class EntryAdmin(ZonedAdmin):
     date_hierarchy = "occurred_at"
     inlines = [ReviewInline, RevisionInline]  # those an entry has: get_inlines
     actions = ["approve", "return_to_contributor"]
-    fields = [
-        "event",
-        "session",
-        "speaker",
-        "occurred_at",
-        "headline",
-        "body",
-        "kind",
-        "pinned",
-        "key_moment",
-        "status",
-        "publish_at",
-    ]
+    fields = tuple(EntryForm.Meta.fields)  # the form's, in its order
 
     def get_fields(self, request: HttpRequest, obj: Entry | None = None):
         if obj is None:

@@ -2,7 +2,9 @@
 happened, updated when it was last edited, written by the publisher, with an id that stays the
 same whatever host name serves the feed."""
 
+import re
 import uuid
+from typing import Any
 from urllib.parse import urljoin
 
 from django.conf import settings
@@ -23,8 +25,26 @@ def atom_id(name: str) -> str:
     return f"urn:uuid:{uuid.uuid5(IDS, name)}"
 
 
+# What XML 1.0 cannot carry: a title or text holding one made the whole feed a 500.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _xml_safe(value: Any) -> Any:
+    return _NOT_XML.sub("", value) if isinstance(value, str) else value
+
+
+class XmlSafeAtom1Feed(Atom1Feed):
+    """Atom, with the control characters an entry, a city or a title may hold taken out."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*map(_xml_safe, args), **{k: _xml_safe(v) for k, v in kwargs.items()})
+
+    def add_item(self, *args: Any, **kwargs: Any) -> None:
+        super().add_item(*map(_xml_safe, args), **{k: _xml_safe(v) for k, v in kwargs.items()})
+
+
 class EventFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = XmlSafeAtom1Feed
 
     def author_name(self) -> str:
         return settings.LIVEBLOG_PUBLISHER

@@ -470,3 +470,17 @@ def test_a_correction_made_another_day_says_its_date(editor, event, alice):
 
     now = timezone.now().astimezone(entry.tzinfo)
     assert f"<strong>Corrected {now.day} {now:%b %Y}, " in fixed["html"]
+
+
+def test_the_feed_takes_out_what_xml_cannot_carry(editor, event, client):
+    import feedparser
+
+    Event.objects.filter(pk=event.pk).update(title="Sum\x0bmit")
+    post_entry(editor, body="The bell \x07 rings.", city="paris", headline="Bell\x01")
+
+    response = client.get("/events/summit/feed/")
+
+    assert response.status_code == 200
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo and feed.feed.title == "Summit"
+    assert feed.entries[0].title == "Bell" and "The bell  rings." in feed.entries[0].summary

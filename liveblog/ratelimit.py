@@ -27,12 +27,32 @@ def over_limit(scope: str, ident: str, rate: str) -> bool:
     """Count one attempt; True when ``ident`` has used up ``rate`` in the current window.
     If the cache is unreachable, nobody is limited: availability comes first."""
     limit, window = parse_rate(rate)
-    key = f"ratelimit:{scope}:{ident}:{int(time.time() // window)}"
     try:
-        return _count(key, window) > limit
+        return _count(_key(scope, ident, window), window) > limit
     except Exception:
         log.warning("rate limit counter unavailable; not limiting", exc_info=True)
         return False
+
+
+def used_up(scope: str, ident: str, rate: str) -> bool:
+    """Whether ``ident`` has used up ``rate`` in the current window, counting nothing (sign-ins
+    count their failures only, after the attempt)."""
+    limit, window = parse_rate(rate)
+    try:
+        return _read(_key(scope, ident, window)) >= limit
+    except Exception:
+        log.warning("rate limit counter unavailable; not limiting", exc_info=True)
+        return False
+
+
+def _key(scope: str, ident: str, window: int) -> str:
+    return f"ratelimit:{scope}:{ident}:{int(time.time() // window)}"
+
+
+def _read(key: str) -> int:
+    if settings.REDIS_URL:
+        return int(redis_clients.sync_client().get(f"{settings.LIVEBLOG_REDIS_PREFIX}:{key}") or 0)
+    return caches["ratelimit"].get(key, 0)
 
 
 def _count(key: str, window: int) -> int:

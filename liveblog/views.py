@@ -29,7 +29,7 @@ from liveblog.clients import request_client_ip
 from liveblog.delivery.hub import hub, readers_now
 from liveblog.media import IMMUTABLE
 from liveblog.models import Entry, Event
-from liveblog.ratelimit import over_limit
+from liveblog.ratelimit import over_limit, used_up
 from liveblog.reports.exporter import export_report
 
 log = logging.getLogger(__name__)
@@ -299,14 +299,20 @@ class LoginView(auth_views.LoginView):
     """Django's sign-in, with attempts limited per client address and per username."""
 
     def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        """Failed attempts are counted, per address and per name from that address: a correct
+        password never uses the limit up, and nobody elsewhere can lock an editor out by
+        trying their name."""
         rate = settings.LIVEBLOG_LOGIN_RATE
-        username = request.POST.get("username", "")[:150].lower()
-        if over_limit("login-ip", request_client_ip(request), rate) or over_limit(
-            "login-user", username, rate
-        ):
+        address = request_client_ip(request)
+        name = f"{request.POST.get('username', '')[:150].lower()}@{address}"
+        if used_up("login-ip", address, rate) or used_up("login-user", name, rate):
             context = self.get_context_data(form=self.get_form(), too_many=True)
             return self.render_to_response(context, status=429)
-        return super().post(request, *args, **kwargs)
+        response = super().post(request, *args, **kwargs)
+        if response.status_code != 302:  # refused: the form again, with its error
+            over_limit("login-ip", address, rate)
+            over_limit("login-user", name, rate)
+        return response
 
 
 @never_cache

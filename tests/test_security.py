@@ -40,6 +40,24 @@ def test_sign_in_attempts_are_limited(client, alice, settings):
     assert refused.status_code == 429 and "Too many sign-in attempts" in refused.content.decode()
 
 
+def test_nobody_elsewhere_can_lock_an_editor_out_and_correct_passwords_never_count(alice, settings):
+    settings.LIVEBLOG_LOGIN_RATE = "3/m"
+    attacker = Client(REMOTE_ADDR="198.51.100.66")
+    for _ in range(6):
+        attacker.post("/accounts/login/", {"username": "alice", "password": "guess"})
+    refused = attacker.post("/accounts/login/", {"username": "alice", "password": "guess"})
+
+    signed_in = [
+        Client(REMOTE_ADDR="203.0.113.5").post(
+            "/accounts/login/", {"username": "alice", "password": "alice-password"}
+        )
+        for _ in range(5)
+    ]
+
+    assert refused.status_code == 429
+    assert [response.status_code for response in signed_in] == [302] * 5
+
+
 def test_writes_are_limited_per_user(alice, bob, event, settings):
     settings.LIVEBLOG_WRITE_RATE = "2/m"
     event.editors.add(bob)
@@ -60,7 +78,7 @@ def test_sign_ins_and_writes_are_counted_in_redis_for_every_process(client, alic
     settings.REDIS_URL, settings.LIVEBLOG_LOGIN_RATE = redis_url, "3/m"
     for _ in range(2):
         client.post("/accounts/login/", {"username": "alice", "password": "wrong"})
-    counted = redis.Redis.from_url(redis_url).keys("liveblog:ratelimit:login-user:alice:*")
+    counted = redis.Redis.from_url(redis_url).keys("liveblog:ratelimit:login-user:alice@*")
     assert len(counted) == 1
     redis.Redis.from_url(redis_url).incr(counted[0])  # another process's attempt
     refused = client.post("/accounts/login/", {"username": "alice", "password": "alice-password"})

@@ -4,6 +4,7 @@ import asyncio
 import base64
 import os
 import socket
+import threading
 import time
 import urllib.request
 
@@ -161,3 +162,41 @@ def test_an_editors_console_that_stops_reading_is_dropped_too(new_site):
         assert dropped(console), "the stalled console is still connected"
         metrics = urllib.request.urlopen(f"{base}/metrics", timeout=10).read().decode()
         assert "liveblog_readers_dropped_slow_total 1.0" in metrics
+
+
+def test_a_reader_that_reads_a_burst_slowly_is_not_dropped(new_site):
+    """The bound counts time: 400 KB of frames at once to a phone reading 1 MB/s is past the
+    256 KiB bound for a moment, and that reader keeps its connection and gets every frame."""
+    site = new_site(LIVEBLOG_READER_BUFFER="262144", LIVEBLOG_WRITE_RATE="100000/m")
+    with site.serve() as base:
+        api, seq = site.api(base), head(base)
+        slow = stalled_reader(base, seq)
+        received = bytearray()
+        stop = threading.Event()
+
+        def read_at_a_megabyte_a_second() -> None:
+            slow.settimeout(0.5)
+            while not stop.is_set():
+                try:
+                    chunk = slow.recv(16 * 1024)
+                except TimeoutError:
+                    continue
+                if not chunk:
+                    return
+                received.extend(chunk)
+                time.sleep(len(chunk) / 1_000_000)
+
+        reading = threading.Thread(target=read_at_a_megabyte_a_second)
+        reading.start()
+        try:
+            bodies = [f"{n} " + "—" * 19_000 for n in range(4)]  # some 115 KB of frame each
+            for body in bodies:
+                api.post_entry(body)
+            deadline = time.monotonic() + 15
+            while received.count(b'"type":"entry.created"') < 4 and time.monotonic() < deadline:
+                time.sleep(0.1)
+        finally:
+            stop.set()
+            reading.join()
+        assert received.count(b'"type":"entry.created"') == 4, "the slow reader was dropped"
+        assert not dropped(slow)

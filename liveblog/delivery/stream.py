@@ -28,6 +28,10 @@ GAP_WAIT = 0.25  # seconds a frame that arrived early waits for the missing ones
 FAN_OUT_SLICE = 1000
 BATCH_BYTES = 64 * 1024  # frames waiting together go to each reader as one write, up to this
 OUTSIDE_FEED = 0  # the seq of a frame that is not a change (the reader count): sent, not kept
+# A reader past LIVEBLOG_READER_BUFFER is dropped once it has stayed past it this long, or at once
+# past this many times it: the bound counts time, so a large frame read slowly is not a stall.
+BEHIND_SECONDS = 1.0
+BEHIND_FACTOR = 4
 
 
 @database_sync_to_async
@@ -45,6 +49,7 @@ class Stream:
         self.slug, self.epoch = slug, epoch
         self.head = self.sent = head
         self.readers: dict[Reader, None] = {}
+        self.behind: dict[Reader, float] = {}  # readers past the bound, since when
         self.readers_total = 0  # readers of the event in every process, as last counted
         self.presence = Presence()
         self.ring = Ring(RING_SIZE, recent)
@@ -97,6 +102,7 @@ class Stream:
 
     def leave(self, reader: Reader) -> None:
         self.readers.pop(reader, None)
+        self.behind.pop(reader, None)
         self.presence.leave(reader)
 
     def idle(self) -> bool:
@@ -171,6 +177,7 @@ class Stream:
         readers = list(self.readers)
         limit = settings.LIVEBLOG_READER_BUFFER
         metrics.FRAMES_SENT.inc(len(readers) * len(frames))
+        now = time.monotonic()
         for n, reader in enumerate(readers, 1):
             try:
                 backlog = reader.write(wire, frames)
@@ -179,14 +186,25 @@ class Stream:
                 self._drop(reader)
             else:
                 if backlog > limit:
-                    # It stopped reading: its frames would pile up in this process.
-                    log.info("disconnecting a reader of %s that fell %d bytes behind", self.slug, backlog)
-                    metrics.READERS_DROPPED_SLOW.inc()
-                    self._drop(reader)
+                    self._behind(reader, backlog, now)
+                elif self.behind:
+                    self.behind.pop(reader, None)
             if n % FAN_OUT_SLICE == 0:
                 await asyncio.sleep(0)  # handshakes and the Redis subscription get their turn
+
+    def _behind(self, reader: Reader, backlog: int, now: float) -> None:
+        """A reader past the bound has until BEHIND_SECONDS to get back under it: one that reads
+        a burst or a large frame slowly catches up; one that stopped reading is dropped, and at
+        once past BEHIND_FACTOR times the bound, before its frames pile up in this process."""
+        since = self.behind.setdefault(reader, now)
+        limit = settings.LIVEBLOG_READER_BUFFER
+        if now - since >= BEHIND_SECONDS or backlog > BEHIND_FACTOR * limit:
+            log.info("disconnecting a reader of %s that fell %d bytes behind", self.slug, backlog)
+            metrics.READERS_DROPPED_SLOW.inc()
+            self._drop(reader)
 
     def _drop(self, reader: Reader) -> None:
         """Closed, so that its page reconnects and catches up rather than stays silent."""
         self.readers.pop(reader, None)
+        self.behind.pop(reader, None)
         reader.abort()

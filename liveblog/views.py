@@ -89,9 +89,9 @@ def _event_page(request: HttpRequest, slug: str, template: str) -> HttpResponse:
         raise Http404("No such event.")
     response = HttpResponse()
     response["ETag"] = etag = reader.etag(head)
-    # Checked every time, live or ended (a 304 while nothing changed): an event ended by mistake
-    # and set live again must reach the pages loaded meanwhile.
-    response["Cache-Control"] = "public, max-age=0, must-revalidate"
+    ended = head.status == Event.Status.ENDED
+    # An ended event is an archive: caches may keep it. A live one is checked every time (304s).
+    response["Cache-Control"] = "public, max-age=300" if ended else "public, max-age=0, must-revalidate"
     conditional = get_conditional_response(request, etag=etag, response=response)
     if conditional is not None and conditional is not response:
         return conditional  # 304: the reader's copy is this seq's page

@@ -22,7 +22,6 @@ WIDTHS = (320, 640, 1024, 1600)  # a phone's column to a desktop's lightbox
 FALLBACK_WIDTH = 1024  # the JPEG for browsers without WebP
 FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "MPO"}  # MPO: the JPEG of phones with two cameras
 IMMUTABLE = "public, max-age=31536000, immutable"
-SIZES = "(min-width: 52rem) 40rem, calc(100vw - 2rem)"  # the width an entry's photo takes
 
 # Pillow's own guard would stop at twice its limit with a warning below that; ours is exact.
 Image.MAX_IMAGE_PIXELS = None

@@ -226,14 +226,17 @@ def rewrite_history(entry: Entry, *, change: Change) -> None:
         Change.objects.filter(pk=earlier.pk).update(frame=frame)
 
 
-def _locked_entry(entry: Entry, expected_version: int | None) -> Entry:
-    """Re-read the entry under the event lock and check the version the client edited."""
+def _locked_entry(entry: Entry, expected_version: int | None, expected_status: str | None = None) -> Entry:
+    """Re-read the entry under the event lock and check the version the client edited, and the
+    status a review expects (two editors approving at once: the second finds it published)."""
     lock_event(entry.event)  # first, so that the lock order is always event, then entry
     current = Entry.objects.for_display().get(pk=entry.pk)
     if current.deleted_at is not None or (
         expected_version is not None and expected_version != current.version
     ):
         raise StaleVersion(current)
+    if expected_status is not None and current.status != expected_status:
+        raise NotAwaitingReview(current.get_status_display())
     return current
 
 
@@ -242,6 +245,7 @@ def entry_update(
     entry: Entry,
     by: User,
     expected_version: int | None = None,
+    expected_status: str | None = None,
     review: tuple[str, str] | None = None,
     **changes: Any,
 ) -> Entry:
@@ -254,7 +258,7 @@ def entry_update(
     # As in entry_create; an edit that leaves the body alone renders it again all the same.
     link_cards = fetch_link_cards(changes.get("body", entry.body))
     with transaction.atomic():
-        current = _locked_entry(entry, expected_version)
+        current = _locked_entry(entry, expected_version, expected_status)
         before = (current.session_id, current.is_visible)
         if "speaker" in changes:
             changes["speaker"] = _speaker(changes["speaker"])
@@ -308,12 +312,11 @@ class NotAwaitingReview(Exception):
 
 def entry_approve(*, entry: Entry, by: User, expected_version: int | None = None) -> Entry:
     """Publish a submitted entry as it stands; its contributor stays its author."""
-    if entry.status != Entry.Status.SUBMITTED:
-        raise NotAwaitingReview(entry.get_status_display())
     return entry_update(
         entry=entry,
         by=by,
         expected_version=expected_version,
+        expected_status=Entry.Status.SUBMITTED,
         review=(Review.Action.APPROVED, ""),
         status=Entry.Status.PUBLISHED,
     )
@@ -321,12 +324,11 @@ def entry_approve(*, entry: Entry, by: User, expected_version: int | None = None
 
 def entry_return(*, entry: Entry, by: User, note: str, expected_version: int | None = None) -> Entry:
     """Send a submitted entry back to its contributor as a draft, with what to change."""
-    if entry.status != Entry.Status.SUBMITTED:
-        raise NotAwaitingReview(entry.get_status_display())
     return entry_update(
         entry=entry,
         by=by,
         expected_version=expected_version,
+        expected_status=Entry.Status.SUBMITTED,
         review=(Review.Action.RETURNED, note),
         status=Entry.Status.DRAFT,
     )

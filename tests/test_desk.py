@@ -484,3 +484,30 @@ def test_the_feed_takes_out_what_xml_cannot_carry(editor, event, client):
     feed = feedparser.parse(response.content)
     assert not feed.bozo and feed.feed.title == "Summit"
     assert feed.entries[0].title == "Bell" and "The bell  rings." in feed.entries[0].summary
+
+
+def test_two_editors_approving_at_once_publish_it_once(reporter, alice, event):
+    entry = Entry.objects.get(pk=submitted(reporter)["id"])
+    seen_by_both = Entry.objects.get(pk=entry.pk)  # each editor read it while it was submitted
+
+    services.entry_approve(entry=entry, by=alice)
+    with pytest.raises(services.NotAwaitingReview):
+        services.entry_approve(entry=seen_by_both, by=alice)
+
+    assert list(Review.objects.filter(entry=entry).values_list("action", flat=True)) == [
+        "submitted",
+        "approved",
+    ]
+    assert Change.objects.filter(entry=entry, type="entry.updated").count() == 1
+
+
+def test_the_desks_list_reads_reviews_and_authors_in_a_fixed_number_of_queries(
+    reporter, editor, django_assert_max_num_queries
+):
+    for n in range(12):
+        submitted(reporter, body=f"Submission {n}.")
+
+    with django_assert_max_num_queries(12):
+        listed = editor.get("/api/events/summit/entries/?drafts=1").json()["results"]
+
+    assert len(listed) == 12 and all(e["review"]["by"] == "carla" and e["author"] == "carla" for e in listed)

@@ -139,6 +139,9 @@ class ReadOnlyInline(admin.TabularInline):
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        return self.fields
+
 
 class ReviewInline(ReadOnlyInline):
     """Who submitted, approved, returned or scheduled the entry, with their note."""
@@ -146,7 +149,6 @@ class ReviewInline(ReadOnlyInline):
     model = Review
     verbose_name_plural = "review trail"
     fields = ["when", "action", "by", "note"]
-    readonly_fields = ["when", "action", "by", "note"]
 
     @admin.display(description="when")
     def when(self, review: Review) -> str:
@@ -159,7 +161,6 @@ class RevisionInline(ReadOnlyInline):
     model = Revision
     verbose_name_plural = "earlier published versions"
     fields = ["version", "replaced", "note", "text"]
-    readonly_fields = ["version", "replaced", "note", "text"]
 
     @admin.display(description="replaced")
     def replaced(self, revision: Revision) -> str:

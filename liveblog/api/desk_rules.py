@@ -9,7 +9,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 
 from liveblog.frames import entry_payload
-from liveblog.models import Entry, Event, Role
+from liveblog.models import Entry, EntryQuerySet, Event, Role
 
 
 def role(request: Request, event: Event) -> Role | None:
@@ -29,7 +29,9 @@ def payload_for(request: Request, entry: Entry) -> dict[str, Any]:
 
 
 def desk_payload(entry: Entry) -> dict[str, Any]:
-    last = entry.reviews.select_related("by").last()
+    """An entry's author, schedule and last review step: prefetched for a list (desk_entries)."""
+    reviews = list(entry.reviews.all())
+    last = reviews[-1] if reviews else None
     return {
         "publish_at": entry.publish_at.isoformat() if entry.publish_at else None,
         "author": entry.author.get_username() if entry.author else None,
@@ -42,6 +44,11 @@ def desk_payload(entry: Entry) -> dict[str, Any]:
         if last
         else None,
     }
+
+
+def desk_entries(entries: EntryQuerySet) -> EntryQuerySet:
+    """With what desk_payload reads, in two queries for the whole page, not two per entry."""
+    return entries.select_related("author").prefetch_related("reviews__by")
 
 
 CONTRIBUTOR_STATUSES = {Entry.Status.DRAFT, Entry.Status.SUBMITTED}

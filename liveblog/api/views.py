@@ -80,10 +80,6 @@ def _event_of(obj: Event | Entry) -> Event:
 role = desk_rules.role
 
 
-def _payload(request: Request, entry: Entry) -> dict:
-    return desk_rules.payload_for(request, entry)
-
-
 def _etag(entry: Entry) -> dict[str, str]:
     return {"ETag": f'"{entry.version}"'}
 
@@ -118,6 +114,8 @@ class EventEntries(generics.ListCreateAPIView):
         )
         if desk is not None and not desk.editor:  # a contributor: the published, and their own
             entries = entries.filter(Q(status=Entry.Status.PUBLISHED) | Q(author=self.request.user))
+        if role(self.request, event) is not None:  # each entry's desk fields
+            entries = desk_rules.desk_entries(entries)
         return entries
 
     @extend_schema(
@@ -151,7 +149,9 @@ class EventEntries(generics.ListCreateAPIView):
         except EntryTooLarge as error:
             return Response({"body": [str(error)]}, status=status.HTTP_400_BAD_REQUEST)
         headers = {**_etag(entry), "Location": f"/api/entries/{entry.pk}/"}
-        return Response(_payload(request, entry), status=status.HTTP_201_CREATED, headers=headers)
+        return Response(
+            desk_rules.payload_for(request, entry), status=status.HTTP_201_CREATED, headers=headers
+        )
 
 
 def _read_link_cards(data: object) -> None:
@@ -197,13 +197,13 @@ class EntryDetail(generics.GenericAPIView):
             )
         body = {
             "detail": f"This entry was changed by someone else: it is now at version {current.version}.",
-            "current": _payload(self.request, current),
+            "current": desk_rules.payload_for(self.request, current),
         }
         return Response(body, status=status.HTTP_412_PRECONDITION_FAILED, headers=_etag(current))
 
     def get(self, request: Request, pk: int) -> Response:
         entry = self.get_object()
-        return Response(_payload(request, entry), headers=_etag(entry))
+        return Response(desk_rules.payload_for(request, entry), headers=_etag(entry))
 
     @extend_schema(
         request=EntryWriteSerializer, responses={200: EntrySerializer}, parameters=[IF_MATCH_REQUIRED]
@@ -224,7 +224,7 @@ class EntryDetail(generics.GenericAPIView):
             return self._stale(error)
         except EntryTooLarge as error:
             return Response({"body": [str(error)]}, status=status.HTTP_400_BAD_REQUEST)
-        return Response(_payload(request, entry), headers=_etag(entry))
+        return Response(desk_rules.payload_for(request, entry), headers=_etag(entry))
 
     @extend_schema(responses={204: None}, parameters=[IF_MATCH])
     def delete(self, request: Request, pk: int) -> Response:

@@ -151,6 +151,9 @@ LIVEBLOG_READERS_INTERVAL = float(os.environ.get("LIVEBLOG_READERS_INTERVAL", "5
 LIVEBLOG_SCHEDULE_INTERVAL = float(os.environ.get("LIVEBLOG_SCHEDULE_INTERVAL", "1"))
 # Bytes a reader may fall behind (not yet received: in the worker and the kernel) before it is dropped.
 LIVEBLOG_READER_BUFFER = envint("LIVEBLOG_READER_BUFFER", 256 * 1024)
+# Bytes of recent frames each live event's stream keeps for readers that reconnect (older ones come
+# from the database): a worker holds one stream per live event, 1,000 events at most 128 MiB.
+LIVEBLOG_RING_BYTES = envint("LIVEBLOG_RING_BYTES", 128 * 1024)
 # Proxies whose X-Forwarded-For is believed (comma-separated addresses, e.g. nginx's).
 TRUSTED_PROXIES = set(envlist("TRUSTED_PROXIES"))
 # WebSocket connections one client address may hold open in one process.

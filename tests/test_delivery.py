@@ -36,6 +36,24 @@ def test_a_frame_that_does_not_say_what_it_is_about_counts_as_a_rewrite():
     assert ring.since(0) is None and ring.since(1) == ["b"]
 
 
+def test_the_ring_keeps_no_more_bytes_than_its_bound_the_oldest_going_first():
+    big = "x" * 1000
+    ring = Ring(
+        512, (Published(seq, f"{seq}{big}", "entry.created", seq) for seq in range(1, 101)), max_bytes=10_000
+    )
+    assert 5_000 < ring.bytes <= 10_000
+    held = [int(frame[:-1000]) for frame in ring.since(ring.frames[0].seq - 1) or []]
+    assert held == list(range(100 - len(held) + 1, 101)) and len(held) < 10
+    assert ring.since(1) is None  # the rest comes from the database
+
+
+def test_a_frame_at_a_seq_the_ring_holds_is_told_from_a_duplicate():
+    ring = Ring(10, [Published(1, "one", "entry.created", 1), Published(2, "two", "entry.created", 2)])
+    assert not ring.differs(Published(2, "two", "entry.created", 2))  # the same frame heard twice
+    assert ring.differs(Published(2, "another two", "entry.created", 9))  # another history
+    assert not ring.differs(Published(3, "three", "entry.created", 3))  # not sent yet
+
+
 def test_messages_between_processes_carry_what_the_ring_needs():
     published = Published(42, '{"type":"entry.updated","seq":42}', "entry.updated", 7)
     message = encode("summit", published, "epoch-1")

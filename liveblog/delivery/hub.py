@@ -4,8 +4,10 @@ catches up whatever delivery missed, and this process's Redis subscription."""
 import asyncio
 import contextvars
 import logging
+import time
 import uuid
 from collections.abc import Coroutine, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -15,23 +17,59 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import REGISTRY, Collector
 
 from liveblog import heads, redis_clients
+from liveblog.delivery import metrics
 from liveblog.delivery.admission import Admission
 from liveblog.delivery.bus import Subscription
 from liveblog.delivery.presence import Counts, readers_key, shared_counts, total_readers
 from liveblog.delivery.readers import AsgiReader
 from liveblog.delivery.ring import Published
-from liveblog.delivery.stream import RING_SIZE, Stream, frames_after
-from liveblog.frames import readers_frame
-from liveblog.models import Event
+from liveblog.delivery.stream import RING_SIZE, Stream
+from liveblog.frames import REPLAY_LIMIT, readers_frame
+from liveblog.models import Change, Event
 
 log = logging.getLogger(__name__)
 
 RESTORED = "The report was restored; reload to see it as it is now."
+REWOUND = "The report went back to an earlier state; reload to see it as it is now."
+
+
+@dataclass
+class Feed:
+    """An event's feed as the database has it: its head, and the frames after a stream's head."""
+
+    seq: int
+    epoch: str
+    frames: list[Published] = field(default_factory=list)
 
 
 @database_sync_to_async
-def feed_head(slug: str) -> tuple[int, str] | None:
-    return Event.objects.filter(slug=slug).values_list("seq", "epoch").first()
+def feed_for_opening(slug: str) -> Feed | None:
+    """The event's head and its last RING_SIZE frames, on one connection."""
+    head = Event.objects.filter(slug=slug).values_list("pk", "seq", "epoch").first()
+    if head is None:
+        return None
+    pk, seq, epoch = head
+    return Feed(seq, epoch, changes_after(pk, max(0, seq - RING_SIZE), RING_SIZE * 2))
+
+
+@database_sync_to_async
+def feeds(marks: dict[str, int]) -> dict[str, Feed]:
+    """The events' heads in one query, and, for those past the seq in ``marks`` (a stream's head),
+    the frames after it: one connection for all of a worker's streams, and no more queries when
+    nothing changed."""
+    found = {}
+    for pk, slug, seq, epoch in Event.objects.filter(slug__in=marks).values_list(
+        "pk", "slug", "seq", "epoch"
+    ):
+        feed = found[slug] = Feed(seq, epoch)
+        if seq > marks[slug]:
+            feed.frames = changes_after(pk, marks[slug], REPLAY_LIMIT * 2)
+    return found
+
+
+def changes_after(event_pk: int, seq: int, limit: int) -> list[Published]:
+    changes = Change.objects.filter(event_id=event_pk, seq__gt=seq).order_by("seq")
+    return [Published(*row) for row in changes.values_list("seq", "frame", "type", "entry_id")[:limit]]
 
 
 class Hub:
@@ -39,6 +77,7 @@ class Hub:
         self.loop: asyncio.AbstractEventLoop | None = None
         self.streams: dict[str, Stream] = {}
         self.opening: dict[str, asyncio.Future] = {}
+        self.early: dict[str, list[tuple[Published, str]]] = {}  # frames heard while opening
         self.tasks: set[asyncio.Future] = set()
         self.subscription: Subscription | None = None
         self.redis: aioredis.Redis | None = None
@@ -50,11 +89,10 @@ class Hub:
         A stream whose epoch differs from ``epoch`` (the event was restored) is opened afresh."""
         self._bind()
         stream = self.streams.get(slug)
-        if stream is not None and (epoch is None or stream.epoch == epoch):
+        if stream is not None and not stream.stale and (epoch is None or stream.epoch == epoch):
             return stream
         if slug not in self.opening:
-            opening = self.opening[slug] = asyncio.ensure_future(self._open(slug))
-            opening.add_done_callback(lambda _: self.opening.pop(slug, None))
+            self.opening[slug] = asyncio.ensure_future(self._open(slug))  # which takes it out
         return await asyncio.shield(self.opening[slug])
 
     def deliver_threadsafe(self, slug: str, published: Published, epoch: str) -> None:
@@ -74,15 +112,23 @@ class Hub:
 
     def deliver(self, slug: str, published: Published, epoch: str) -> None:
         heads.forget(slug)  # a change made in another process: its pages here are out of date
+        if slug in self.opening:  # kept for the stream being opened (see _open)
+            self.early.setdefault(slug, []).append((published, epoch))
+        else:
+            self._hand(slug, published, epoch)
+
+    def _hand(self, slug: str, published: Published, epoch: str) -> None:
         stream = self.streams.get(slug)
         if stream is None:
             return
-        if not epoch or epoch == stream.epoch:
-            stream.deliver(published)
-        else:
+        if epoch and epoch != stream.epoch:
             # Another epoch never mixes with this stream's seqs: if the database has moved to it
             # (a restore), the stream is opened afresh and its readers reload.
             self._spawn(self._reopen(slug, epoch))
+        elif stream.contradicts(published):
+            self._spawn(self._check([stream]))  # the feed may have gone back: the database says
+        else:
+            stream.deliver(published)
 
     def readers(self) -> Iterable[Any]:
         return (reader for stream in self.streams.values() for reader in stream.readers)
@@ -123,20 +169,25 @@ class Hub:
         task.add_done_callback(self.tasks.discard)
 
     async def _open(self, slug: str) -> Stream | None:
-        head = await feed_head(slug)
-        if head is None:
-            return None
-        seq, epoch = head
-        old = self.streams.get(slug)
-        if old is not None and old.epoch == epoch:
-            return old
-        recent = await frames_after(slug, max(0, seq - RING_SIZE), RING_SIZE * 2)
-        stream = Stream(slug, recent[-1].seq if recent else seq, epoch, recent[-RING_SIZE:])
-        self.streams[slug] = stream
+        try:
+            feed = await feed_for_opening(slug)
+            if feed is None:
+                return None
+            old = self.streams.get(slug)
+            if old is not None and old.epoch == feed.epoch and not old.stale:
+                return old
+            recent = feed.frames
+            stream = Stream(slug, recent[-1].seq if recent else feed.seq, feed.epoch, recent[-RING_SIZE:])
+            self.streams[slug] = stream
+        finally:
+            # Frames committed after the rows above were read arrived meanwhile: they were kept
+            # for the new stream, so that opening costs no second query.
+            self.opening.pop(slug, None)
+            early = self.early.pop(slug, [])
         if old is not None:
-            old.reset_all(RESTORED)
-        # Frames published while the rows above were read found no stream: fetch them.
-        await stream.catch_up()
+            old.reset_all(REWOUND if old.stale and old.epoch == feed.epoch else RESTORED)
+        for published, epoch in early:
+            self._hand(slug, published, epoch)
         return stream
 
     async def _reopen(self, slug: str, epoch: str) -> None:
@@ -158,19 +209,40 @@ class Hub:
         """A safety net: whatever a lost publish, a Redis outage or another process without Redis
         (an import, a script) left undelivered, every stream with readers fetches it."""
         for stream in list(self.streams.values()):
-            if stream.readers:
-                head = await feed_head(stream.slug)
-                if head is not None and head[1] != stream.epoch:
-                    await self.stream(stream.slug, epoch=head[1])  # restored: readers reload
-                    continue
-                await stream.catch_up()
-            elif stream.idle():
+            if not stream.readers and stream.idle():
                 self.streams.pop(stream.slug, None)
                 stream.close()
+        started = time.perf_counter()
+        await self._check([stream for stream in self.streams.values() if stream.readers])
+        metrics.FEED_CHECK_SECONDS.observe(time.perf_counter() - started)
+
+    async def _check(self, streams: list[Stream]) -> None:
+        """Bring the streams to the database's feed: the frames they missed, or, where the feed
+        is not the one they sent (another epoch after a restore, or a head gone back after a
+        failover to a replica that lagged), a stream opened afresh and a reset for its readers."""
+        marks = {stream.slug: stream.head for stream in streams}  # all committed: they were sent
+        found = await feeds(marks) if marks else {}
+        for stream in streams:
+            feed = found.get(stream.slug)
+            if feed is None or self.streams.get(stream.slug) is not stream:
+                continue  # deleted, or opened afresh meanwhile
+            if feed.epoch != stream.epoch:
+                await self.stream(stream.slug, epoch=feed.epoch)
+            elif feed.seq < marks[stream.slug]:
+                log.warning(
+                    "the feed of %s went back from %d to %d: its readers reload",
+                    stream.slug,
+                    marks[stream.slug],
+                    feed.seq,
+                )
+                stream.stale = True
+                await self.stream(stream.slug)
+            else:
+                for published in feed.frames:
+                    stream.deliver(published)
 
     async def _catch_up_every_stream(self) -> None:
-        for stream in list(self.streams.values()):
-            await stream.catch_up()  # whatever was published while the subscription was down
+        await self._check(list(self.streams.values()))  # what was published while unsubscribed
 
     async def _count_readers(self) -> None:
         streams = [s for s in self.streams.values() if s.readers or s.readers_total or s.presence.shown]

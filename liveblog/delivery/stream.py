@@ -21,7 +21,7 @@ from liveblog.models import Change
 
 log = logging.getLogger(__name__)
 
-RING_SIZE = 512  # frames each stream keeps for readers that reconnect
+RING_SIZE = 512  # frames each stream keeps for readers that reconnect, within LIVEBLOG_RING_BYTES
 GAP_WAIT = 0.25  # seconds a frame that arrived early waits for the missing ones
 # Readers sent to before other tasks get a turn: some 15 ms of writes. Every turn of the loop polls
 # all the sockets, which at 10,000 readers cost more than the writes themselves once per 100.
@@ -52,7 +52,8 @@ class Stream:
         self.behind: dict[Reader, float] = {}  # readers past the bound, since when
         self.readers_total = 0  # readers of the event in every process, as last counted
         self.presence = Presence()
-        self.ring = Ring(RING_SIZE, recent)
+        self.ring = Ring(RING_SIZE, recent, max_bytes=settings.LIVEBLOG_RING_BYTES)
+        self.stale = False  # the database's feed is no longer the one sent here: reopen it
         self.pending: dict[int, Published] = {}
         self.outbox: deque[Published] = deque()
         self.lock = asyncio.Lock()
@@ -74,6 +75,12 @@ class Stream:
             self.wake.set()
         if self.pending and not self.filling:
             self.spawn(self._fill(wait=GAP_WAIT))
+
+    def contradicts(self, published: Published) -> bool:
+        """True if a frame at a seq already sent is not the frame sent at that seq: the database's
+        feed went back and on along another history (a failover to a replica that had not received
+        the last changes). A duplicate of a frame sent is the same text."""
+        return published.seq <= self.head and self.ring.differs(published)
 
     def broadcast(self, frame: str) -> None:
         """A frame outside the feed (the reader count): sent in turn, not kept."""

@@ -89,22 +89,30 @@ def _event_page(request: HttpRequest, slug: str, template: str) -> HttpResponse:
         raise Http404("No such event.")
     response = HttpResponse()
     response["ETag"] = etag = reader.etag(head)
-    ended = head.status == Event.Status.ENDED
-    # An ended event is an archive: caches may keep it. A live one is checked every time (304s).
-    response["Cache-Control"] = "public, max-age=300" if ended else "public, max-age=0, must-revalidate"
+    # Checked every time, live or ended (a 304 while nothing changed): an event ended by mistake
+    # and set live again must reach the pages loaded meanwhile.
+    response["Cache-Control"] = "public, max-age=0, must-revalidate"
     conditional = get_conditional_response(request, etag=etag, response=response)
     if conditional is not None and conditional is not response:
         return conditional  # 304: the reader's copy is this seq's page
     # The page as it is at this seq: every change bumps the seq, so no stale copy is ever served.
-    key = f"page:{template}:{etag}:{request.get_host()}:{request.get_full_path()}"
+    query = reader.canonical_query(request)
+    page_url = request.build_absolute_uri(request.path + (f"?{query}" if query else ""))
+    key = f"page:{template}:{etag}:{page_url}"
     response.content = _cached_page(
-        key, lambda: _render_event_page(request, get_object_or_404(Event, pk=head.pk), template)
+        key, lambda: _render_event_page(request, get_object_or_404(Event, pk=head.pk), template, page_url)
     )
     return response
 
 
 _rendering: dict[str, threading.Lock] = {}
 _rendering_guard = threading.Lock()
+# Renderings at once in this process, of different pages: each holds a database connection, and a
+# surge of filtered or paged views must leave some to the editors.
+_renders = threading.BoundedSemaphore(settings.LIVEBLOG_MAX_RENDERS)
+PAGE_RENDERS = prometheus_client.Counter(
+    "liveblog_page_renders", "Reader pages rendered (a page served from this process's cache is not)."
+)
 
 
 def _cached_page(key: str, render: Callable[[], str]) -> str:
@@ -120,7 +128,9 @@ def _cached_page(key: str, render: Callable[[], str]) -> str:
         with lock:
             html = cache.get(key)  # rendered while this request waited
             if html is None:
-                html = render()
+                with _renders:
+                    html = render()
+                PAGE_RENDERS.inc()
                 cache.set(key, html, PAGE_CACHE_SECONDS)
     finally:
         with _rendering_guard:
@@ -128,7 +138,7 @@ def _cached_page(key: str, render: Callable[[], str]) -> str:
     return html
 
 
-def _render_event_page(request: HttpRequest, event: Event, template: str) -> str:
+def _render_event_page(request: HttpRequest, event: Event, template: str, page_url: str) -> str:
     sessions = reader.city_counts(event)
     view = reader.ReaderView.from_request(request, event, sessions)
     entries, next_url = view.page()
@@ -139,6 +149,7 @@ def _render_event_page(request: HttpRequest, event: Event, template: str) -> str
         session.reader_url = view.url(city=session.slug)
     context = {
         "event": event,
+        "page_url": page_url,
         "view": view,
         "sessions": sessions,
         "live_now": reader.live_now(sessions),

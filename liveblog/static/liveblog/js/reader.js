@@ -15,7 +15,8 @@ function applyFrame(view, feed, frame) {
 }
 
 function updateEvent(view, feed, event) {
-  if (event.status === "ended") end(feed);
+  if (reopened(event.status)) return;
+  showEnded(event.status === "ended");
   showEventStatus(document.querySelector(".event-header .status"), event.status);
   const title = document.querySelector(".event-header h1");
   if (title && title.textContent !== event.title) {
@@ -92,15 +93,26 @@ function reportHeight() {
   }).observe(document.body);
 }
 
-function end(feed) {
-  // The report is complete: no more live frames, and no reconnecting.
-  feed.stop("ended", "");
-  if (!document.querySelector(".ended-notice")) {
-    const notice = Object.assign(document.createElement("p"), { className: "ended-notice" });
-    notice.textContent = "This event has ended. The report below is the complete archive.";
-    notice.setAttribute("role", "status");
-    document.querySelector(".toolbar")?.before(notice);
-  }
+function reopened(status) {
+  // A page loaded while the event was ended reads as an archive, oldest first; set live again (an
+  // end by mistake), the live report is loaded instead, with the reader's own choice of order.
+  const entries = document.querySelector(".entries[data-event]");
+  if (status === "ended" || entries?.dataset.status !== "ended") return false;
+  entries.dataset.status = status;
+  location.reload();
+  return true;
+}
+
+function showEnded(ended) {
+  // The report is complete, until an editor sets the event live again (an end by mistake): the
+  // connection stays open, so the page follows either way.
+  const notice = document.querySelector(".ended-notice");
+  if (!ended) return notice?.remove();
+  if (notice) return;
+  const added = Object.assign(document.createElement("p"), { className: "ended-notice" });
+  added.textContent = "This event has ended. The report below is the complete archive.";
+  added.setAttribute("role", "status");
+  document.querySelector(".toolbar")?.before(added);
 }
 
 function showReaders(frame) {
@@ -161,7 +173,7 @@ if (root && !rememberOrder()) {
     notice: showReaders,
     status: document.querySelector(".live-status"),
   });
-  if (root.dataset.status !== "ended") feed.start();
+  feed.start();
   loadOnScroll(view);
   const target = location.hash.match(/^#entry-(\d+)$/);
   if (target) view.reveal(target[1]);

@@ -7,12 +7,18 @@ import functools
 
 import redis
 import redis.asyncio as aioredis
+import redis.asyncio.retry
 import redis.asyncio.sentinel
 import redis.sentinel
 from django.conf import settings
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
-# Short: an editor's POST or a health check must not hang on a Redis outage.
-SYNC_TIMEOUTS = {"socket_timeout": 1, "socket_connect_timeout": 1}
+# Short, and one attempt: an editor's POST, a page or a health check must not hang on a Redis
+# outage. redis-py's default retries ten times with a growing pause (3.4 s to find a stopped
+# server refusing connections, over ten seconds for one that does not answer); every caller here
+# has its fallback instead (the database's periodic check, per-worker counts).
+SYNC_TIMEOUTS = {"socket_timeout": 1, "socket_connect_timeout": 1, "retry": Retry(NoBackoff(), 0)}
 
 
 def _sentinels() -> list[tuple[str, int]]:
@@ -43,6 +49,14 @@ def _sync_client(url: str, sentinels: tuple[str, ...], master: str) -> redis.Red
 
 
 def async_client(**timeouts) -> aioredis.Redis:
+    """A client for the event loop: reader counts and the subscription, which notices a silent
+    connection by its own pings (liveblog/delivery/bus.py). One attempt per command, as above."""
+    timeouts = {
+        "socket_connect_timeout": 2,
+        "retry": redis.asyncio.retry.Retry(NoBackoff(), 0),
+        "socket_keepalive": True,
+        **timeouts,
+    }
     if settings.REDIS_SENTINELS:
         sentinel = redis.asyncio.sentinel.Sentinel(_sentinels(), **timeouts)
         return sentinel.master_for(settings.REDIS_SENTINEL_MASTER, **_options(), **timeouts)

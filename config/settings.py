@@ -141,6 +141,11 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # database and password only.
 REDIS_SENTINELS = envlist("REDIS_SENTINELS")
 REDIS_SENTINEL_MASTER = os.environ.get("REDIS_SENTINEL_MASTER", "mymaster")
+# Each worker pings Redis through its subscription every LIVEBLOG_REDIS_PING_INTERVAL seconds; one
+# that has heard nothing for LIVEBLOG_REDIS_STALE_AFTER (a connection that died without a reset)
+# subscribes afresh. Meanwhile its readers get changes from the database's periodic check.
+LIVEBLOG_REDIS_PING_INTERVAL = float(os.environ.get("LIVEBLOG_REDIS_PING_INTERVAL", "5"))
+LIVEBLOG_REDIS_STALE_AFTER = float(os.environ.get("LIVEBLOG_REDIS_STALE_AFTER", "15"))
 
 
 # Seconds between reader-count updates (each process reports its count; readers get the total).

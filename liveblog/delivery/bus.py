@@ -5,6 +5,7 @@ and hands what it hears to its hub."""
 import asyncio
 import logging
 import random
+import time
 from collections.abc import Callable
 
 import redis
@@ -70,37 +71,100 @@ def decode(data: bytes) -> tuple[str, Published, str] | None:
     return slug, Published(int(seq), frame, type, int(entry) if SEQ.fullmatch(entry) else None), epoch
 
 
+class Silent(Exception):
+    """The subscription's connection heard nothing, not even its pings' answers, for too long."""
+
+
 class Subscription:
     """This process's one subscription to the changes channel, resubscribing after an outage.
     ``on_subscribed`` runs after every (re)subscription: what was published while away must be
-    fetched from the database."""
+    fetched from the database.
+
+    A connection can die without a word (a peer that vanished, a network that drops packets): a
+    plain ``listen()`` then waits forever while delivery falls back, unseen, to the database's
+    periodic check. So the subscription pings Redis through itself every
+    LIVEBLOG_REDIS_PING_INTERVAL seconds and, having heard nothing (no message, no answer) for
+    LIVEBLOG_REDIS_STALE_AFTER, drops the connection and subscribes afresh."""
 
     def __init__(self, client: aioredis.Redis, deliver: Deliver, on_subscribed: Callable) -> None:
         self.client, self.deliver, self.on_subscribed = client, deliver, on_subscribed
         self.up = False
+        self.heard = self.since = time.monotonic()  # last heard from Redis; subscribed (or lost) at
+        self.lost: str | None = None  # why, while down (None while up, and before the first)
+        metrics.watch_subscription(self)
 
     async def run(self) -> None:
         delay = 0.5
         while True:
             try:
-                async with self.client.pubsub() as pubsub:
-                    await pubsub.subscribe(channel())
-                    log.info("subscribed to %s", channel())
-                    self.up, delay = True, 0.5
-                    await self.on_subscribed()
-                    async for message in pubsub.listen():
-                        self._hear(message)
+                await self._listen()
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.warning("Redis subscription lost; retrying in %.1f s", delay, exc_info=True)
+            except Exception as error:
+                self._lose(error)
+            if self.up:
+                delay = 0.5
             self.up = False
             await asyncio.sleep(delay * (0.5 + random.random()))
             delay = min(delay * 2, 5.0)
 
-    def _hear(self, message: dict) -> None:
-        if message.get("type") != "message":
-            return
-        decoded = decode(message["data"])
-        if decoded is not None:
-            self.deliver(*decoded)
+    def silent_for(self) -> float:
+        """Seconds since Redis last said anything on the subscription's connection."""
+        return time.monotonic() - self.heard
+
+    def age(self) -> float:
+        """Seconds since this subscription was made; 0 while there is none."""
+        return time.monotonic() - self.since if self.up else 0.0
+
+    async def _listen(self) -> None:
+        ping_every, stale_after = settings.LIVEBLOG_REDIS_PING_INTERVAL, settings.LIVEBLOG_REDIS_STALE_AFTER
+        async with self.client.pubsub() as pubsub:
+            await pubsub.subscribe(channel())
+            started = pinged = time.monotonic()
+            while True:
+                message = await pubsub.get_message(timeout=min(1.0, ping_every))
+                now = time.monotonic()
+                if message is not None:
+                    self.heard = now
+                    await self._hear(message)
+                if now - max(self.heard, started) > stale_after:
+                    raise Silent(f"nothing heard from Redis for {now - max(self.heard, started):.0f} s")
+                if now - pinged >= ping_every:
+                    await pubsub.ping(PING)
+                    pinged = now
+
+    async def _hear(self, message: dict) -> None:
+        if message.get("type") == "subscribe":
+            self._subscribed()
+            await self.on_subscribed()
+        elif message.get("type") == "message":
+            decoded = decode(message["data"])
+            if decoded is not None:
+                self.deliver(*decoded)
+
+    def _subscribed(self) -> None:
+        if self.lost is None:
+            log.info("subscribed to %s", channel())
+        else:
+            log.info(
+                "subscribed to %s again, %.1f s after it was lost", channel(), time.monotonic() - self.since
+            )
+        metrics.SUBSCRIPTIONS.inc()
+        self.up, self.lost, self.since = True, None, time.monotonic()
+
+    def _lose(self, error: Exception) -> None:
+        """Warn once per outage (not at every attempt to come back), with the reason."""
+        if self.lost is None:
+            reason = str(error) or type(error).__name__
+            self.lost, self.since = reason, time.monotonic()
+            metrics.SUBSCRIPTIONS_LOST.inc()
+            log.warning(
+                "Redis subscription lost (%s): changes reach this worker's readers through the"
+                " database's periodic check until it is back",
+                reason,
+            )
+        else:
+            log.debug("Redis subscription still down: %s", error)
+
+
+PING = "liveblog-subscription"  # the answer's payload: told apart from anything else

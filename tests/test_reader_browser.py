@@ -139,7 +139,7 @@ def test_a_page_whose_socket_is_cut_off_follows_by_polling(browser, site):
         page = context.new_page()
         page.goto(f"{base}/events/{SLUG}/")
         page.wait_for_selector(".live-status[data-state=polling]")
-        assert page.inner_text(".live-status") == "Live (checking every 10 s)"
+        assert page.inner_text(".live-status") == "Updating every 10 s"
 
         entry = Api(base, token).call("POST", f"/api/events/{SLUG}/entries/", {"body": "Read by polling."})
         page.wait_for_selector(f"#entry-{entry['id']}:has-text('Read by polling.')", timeout=15000)

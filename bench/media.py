@@ -81,12 +81,12 @@ def upload_times(data: bytes, uploads: int) -> None:
 SET_UP_EDITOR = """
 from datetime import UTC, datetime
 from django.contrib.auth.models import User
-from rest_framework.authtoken.models import Token
+from liveblog.tokens import token_create
 from liveblog.models import Event
 event = Event.objects.create(slug="bench", title="Bench", starts_at=datetime.now(UTC))
 user = User.objects.create_user("bench")
 event.editors.add(user)
-print(Token.objects.create(user=user).key)
+print(token_create(user=user)[0])
 """
 
 if __name__ == "__main__":

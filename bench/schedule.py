@@ -29,14 +29,14 @@ SLUG = "schedule"
 SET_UP = f"""
 from django.contrib.auth.models import User
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from liveblog.tokens import token_create
 from liveblog import services
 event = services.event_create(
     slug="{SLUG}", title="Schedule", starts_at=timezone.now(), status="live", cities=["Paris"]
 )
 user = User.objects.create_user("desk")
 event.editors.add(user)
-print(Token.objects.create(user=user).key)
+print(token_create(user=user)[0])
 """
 
 # Lateness of each published entry: when its publication committed, less its publish_at.

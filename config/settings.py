@@ -1,6 +1,7 @@
 """Settings for Liveblog, read from the environment (see README: Configuration)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -66,7 +67,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",  # API tokens, stored hashed (liveblog/tokens.py)
     "drf_spectacular",
     "channels",
     "liveblog",
@@ -141,11 +142,6 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # database and password only.
 REDIS_SENTINELS = envlist("REDIS_SENTINELS")
 REDIS_SENTINEL_MASTER = os.environ.get("REDIS_SENTINEL_MASTER", "mymaster")
-# Each worker pings Redis through its subscription every LIVEBLOG_REDIS_PING_INTERVAL seconds; one
-# that has heard nothing for LIVEBLOG_REDIS_STALE_AFTER (a connection that died without a reset)
-# subscribes afresh. Meanwhile its readers get changes from the database's periodic check.
-LIVEBLOG_REDIS_PING_INTERVAL = float(os.environ.get("LIVEBLOG_REDIS_PING_INTERVAL", "5"))
-LIVEBLOG_REDIS_STALE_AFTER = float(os.environ.get("LIVEBLOG_REDIS_STALE_AFTER", "15"))
 
 
 # Seconds between reader-count updates (each process reports its count; readers get the total).
@@ -156,9 +152,6 @@ LIVEBLOG_READERS_INTERVAL = float(os.environ.get("LIVEBLOG_READERS_INTERVAL", "5
 LIVEBLOG_SCHEDULE_INTERVAL = float(os.environ.get("LIVEBLOG_SCHEDULE_INTERVAL", "1"))
 # Bytes a reader may fall behind (not yet received: in the worker and the kernel) before it is dropped.
 LIVEBLOG_READER_BUFFER = envint("LIVEBLOG_READER_BUFFER", 256 * 1024)
-# Bytes of recent frames each live event's stream keeps for readers that reconnect (older ones come
-# from the database): a worker holds one stream per live event, 1,000 events at most 128 MiB.
-LIVEBLOG_RING_BYTES = envint("LIVEBLOG_RING_BYTES", 128 * 1024)
 # Proxies whose X-Forwarded-For is believed (comma-separated addresses, e.g. nginx's).
 TRUSTED_PROXIES = set(envlist("TRUSTED_PROXIES"))
 # WebSocket connections one client address may hold open in one process.
@@ -229,7 +222,7 @@ LOGIN_REDIRECT_URL = "/"
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "liveblog.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
@@ -240,6 +233,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
 }
+# Days an API token lasts from its creation (`create_editor --token`); then it is refused with a
+# 401 that says it expired.
+_token_ttl = os.environ.get("LIVEBLOG_TOKEN_TTL", "90").strip()
+if not _token_ttl.isdigit() or int(_token_ttl) < 1:
+    raise RuntimeError(f"LIVEBLOG_TOKEN_TTL is “{_token_ttl}”: the days a token lasts, a whole number.")
+LIVEBLOG_TOKEN_TTL = int(_token_ttl)
+REST_KNOX = {"TOKEN_TTL": timedelta(days=LIVEBLOG_TOKEN_TTL), "AUTH_HEADER_PREFIX": "Token"}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Liveblog API",
     "DESCRIPTION": "Events, entries and the change feed of Liveblog.",

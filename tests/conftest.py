@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from liveblog.models import Event, Session
+from liveblog.tokens import token_create
 from tests import server
 from tests.helpers import head, unavailable
 from tests.server import require_service
@@ -106,9 +106,10 @@ def staff(db, django_user_model):
     return django_user_model.objects.create_user("sam", password="sam-password", is_staff=True)
 
 
-def token_client(user) -> APIClient:
-    client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+def token_client(user, **options) -> APIClient:
+    """An API client that signs in with a new token of ``user``'s."""
+    client = APIClient(**options)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_create(user=user)[0]}")
     return client
 
 

@@ -9,7 +9,6 @@ import json
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from liveblog import services
@@ -320,8 +319,7 @@ def test_session_writes_need_the_csrf_token(world, persona, method, endpoint, bo
 
 def test_token_writes_need_no_csrf_token(world):
     users, _ids = world
-    client = APIClient(enforce_csrf_checks=True)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=users['editor'])[0].key}")
+    client = token_client(users["editor"], enforce_csrf_checks=True)
     response = client.post("/api/events/summit/entries/", {"body": "By token."}, format="json")
     assert response.status_code == 201
 

@@ -169,9 +169,10 @@ def test_export_text_imports_back_to_the_same_entries(tmp_path):
 def test_create_editor_prints_the_token_last(event):
     out = run("create_editor", "newsdesk", "--event", "summit", "--token")
     token = out.strip().splitlines()[-1]
-    assert len(token) == 40
+    assert len(token) == 64 and "valid until" in out and "shown only this once" in out
     assert event.editors.filter(username="newsdesk").exists()
-    assert run("create_editor", "newsdesk", "--event", "summit", "--token").strip().splitlines()[-1] == token
+    # Only a hash is kept, so a second run cannot show the first token again: it makes another.
+    assert run("create_editor", "newsdesk", "--event", "summit", "--token").strip().splitlines()[-1] != token
     with pytest.raises(CommandError, match="No event has the slug"):
         run("create_editor", "newsdesk", "--event", "nope")
 

@@ -21,7 +21,10 @@ EXPECTED = {
     "import_speakers": r"1988-massacre-conference: 22 speakers \(\d+ new, \d+ known\)",
     "create_editor": r"newsdesk \((created|existing user)\) is an editor of 1988-massacre-conference\.\n"
     r"(Set a password for the console with: \.venv/bin/python manage\.py changepassword newsdesk\n)?"
-    r"[0-9a-f]{40}\n$",
+    r"A new API token for newsdesk, valid until \d{4}-\d\d-\d\d \d\d:\d\d UTC \(90 days\)\. It is shown only "
+    r"this once; revoke it with: \.venv/bin/python manage\.py revoke_tokens newsdesk\n"
+    r"[0-9a-f]{64}\n$",
+    "revoke_tokens": r"^Revoked \d+ API tokens? of newsdesk\.$",
     "load_demo": r"Admin login: http://127\.0\.0\.1:8000/admin/  user: admin  password: \S+",
 }
 # Set by the suite's own settings; the commands must get them from the .env file alone.

@@ -126,7 +126,7 @@ import json
 from datetime import UTC, datetime
 from django.contrib.auth.models import User
 from django.utils.text import slugify
-from rest_framework.authtoken.models import Token
+from liveblog.tokens import token_create
 from liveblog import services
 from liveblog.models import Event, Session
 
@@ -147,7 +147,7 @@ event = Event.objects.get(slug=data["slugs"]["event"])
 services.event_update(event=event, by=None, title=data["title"], summary=data["summary"])
 imported = Event.objects.get(slug=data["slugs"]["import"])
 services.session_add(event=imported, by=None, city=data["import_city"], slug=slugify(data["import_city"]))
-print("SETUP " + json.dumps({{"token": Token.objects.create(user=alice).key, "ids": ids}}))
+print("SETUP " + json.dumps({{"token": token_create(user=alice)[0], "ids": ids}}))
 """
 
 

@@ -1,17 +1,20 @@
+from datetime import UTC
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from rest_framework.authtoken.models import Token
 
 from liveblog import services
 from liveblog.management import manage_py
 from liveblog.models import Event
+from liveblog.tokens import token_create
 
 
 class Command(BaseCommand):
     help = (
         "Create a user (or reuse one) and put them on an event's desk: an editor, or a contributor "
         "(--role contributor), optionally limited to some cities (--city SLUG, repeatable). "
-        "--token prints an API token last."
+        "--token prints a new API token last: shown only this once, it lasts LIVEBLOG_TOKEN_TTL days."
     )
 
     def add_arguments(self, parser) -> None:
@@ -26,7 +29,9 @@ class Command(BaseCommand):
             help="A city (session slug) a contributor reports from; repeat for several.",
         )
         parser.add_argument(
-            "--token", action="store_true", help="Print the user's API token as the last line."
+            "--token",
+            action="store_true",
+            help="Create an API token and print it as the last line: it is shown only this once.",
         )
 
     def handle(
@@ -57,4 +62,10 @@ class Command(BaseCommand):
             hint = manage_py("changepassword", username)
             self.stdout.write(f"Set a password for the console with: {hint}")
         if token:
-            self.stdout.write(Token.objects.get_or_create(user=user)[0].key)
+            key, expiry = token_create(user=user)
+            until = expiry.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+            self.stdout.write(
+                f"A new API token for {username}, valid until {until} ({settings.LIVEBLOG_TOKEN_TTL} days). "
+                f"It is shown only this once; revoke it with: {manage_py('revoke_tokens', username)}"
+            )
+            self.stdout.write(key)

@@ -142,6 +142,11 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 # database and password only.
 REDIS_SENTINELS = envlist("REDIS_SENTINELS")
 REDIS_SENTINEL_MASTER = os.environ.get("REDIS_SENTINEL_MASTER", "mymaster")
+# Each worker pings Redis through its subscription every LIVEBLOG_REDIS_PING_INTERVAL seconds; one
+# that has heard nothing for LIVEBLOG_REDIS_STALE_AFTER (a connection that died without a reset)
+# subscribes afresh. Meanwhile its readers get changes from the database's periodic check.
+LIVEBLOG_REDIS_PING_INTERVAL = float(os.environ.get("LIVEBLOG_REDIS_PING_INTERVAL", "5"))
+LIVEBLOG_REDIS_STALE_AFTER = float(os.environ.get("LIVEBLOG_REDIS_STALE_AFTER", "15"))
 
 
 # Seconds between reader-count updates (each process reports its count; readers get the total).
@@ -152,6 +157,9 @@ LIVEBLOG_READERS_INTERVAL = float(os.environ.get("LIVEBLOG_READERS_INTERVAL", "5
 LIVEBLOG_SCHEDULE_INTERVAL = float(os.environ.get("LIVEBLOG_SCHEDULE_INTERVAL", "1"))
 # Bytes a reader may fall behind (not yet received: in the worker and the kernel) before it is dropped.
 LIVEBLOG_READER_BUFFER = envint("LIVEBLOG_READER_BUFFER", 256 * 1024)
+# Bytes of recent frames each live event's stream keeps for readers that reconnect (older ones come
+# from the database): a worker holds one stream per live event, 1,000 events at most 128 MiB.
+LIVEBLOG_RING_BYTES = envint("LIVEBLOG_RING_BYTES", 128 * 1024)
 # Proxies whose X-Forwarded-For is believed (comma-separated addresses, e.g. nginx's).
 TRUSTED_PROXIES = set(envlist("TRUSTED_PROXIES"))
 # WebSocket connections one client address may hold open in one process.

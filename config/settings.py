@@ -119,6 +119,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE takes the write lock at BEGIN, so concurrent writers queue instead of
     # failing with "database is locked" half-way through a transaction.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
+# PostgreSQL: with DATABASE_POOL_SIZE, each process holds at most that many connections (psycopg's
+# pool), whatever a surge of page loads asks for: a request waits up to DATABASE_POOL_TIMEOUT
+# seconds for one, then gets the 503 of an unreachable database. Without it, each request opens
+# its own connection, and a surge runs PostgreSQL out of them (editors get the 503).
+DATABASE_POOL_SIZE = envint("DATABASE_POOL_SIZE", 0)
+if DATABASE_POOL_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them; Django refuses both
+    DATABASES["default"]["OPTIONS"] = {
+        "pool": {
+            "min_size": min(2, DATABASE_POOL_SIZE),
+            "max_size": DATABASE_POOL_SIZE,
+            "timeout": envint("DATABASE_POOL_TIMEOUT", 5),
+        }
+    }
 
 # default: per process, rendered reader pages keyed by the event's seq (see liveblog/views.py).
 # ratelimit: where sign-ins and writes are counted without Redis (with it, they are counted in
@@ -160,6 +174,9 @@ LIVEBLOG_READER_BUFFER = envint("LIVEBLOG_READER_BUFFER", 256 * 1024)
 # Bytes of recent frames each live event's stream keeps for readers that reconnect (older ones come
 # from the database): a worker holds one stream per live event, 1,000 events at most 128 MiB.
 LIVEBLOG_RING_BYTES = envint("LIVEBLOG_RING_BYTES", 128 * 1024)
+# Reader pages one process renders at once (others wait): fewer than DATABASE_POOL_SIZE, so a
+# surge of page loads leaves connections to the editors.
+LIVEBLOG_MAX_RENDERS = envint("LIVEBLOG_MAX_RENDERS", 4)
 # Proxies whose X-Forwarded-For is believed (comma-separated addresses, e.g. nginx's).
 TRUSTED_PROXIES = set(envlist("TRUSTED_PROXIES"))
 # WebSocket connections one client address may hold open in one process.

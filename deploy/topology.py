@@ -45,6 +45,7 @@ def environment(args: argparse.Namespace, run: Path) -> dict[str, str]:
         "TRUSTED_PROXIES": "127.0.0.1",
         "LIVEBLOG_GZIP": "0",  # nginx compresses
         "DATABASE_URL": args.database_url,
+        "DATABASE_POOL_SIZE": os.environ.get("DATABASE_POOL_SIZE", "10"),  # per worker, as compose
         "REDIS_URL": args.redis_url,
         "STATIC_ROOT": str(run / "static"),
         "MEDIA_ROOT": str(run / "media"),  # one for all workers: a photo is on every worker's page

@@ -18,6 +18,8 @@ from liveblog.models import Entry, EntryQuerySet, Event, Session, Speaker
 PAGE_SIZE = 50
 CITIES_LISTED = 12  # beside the stream: the cities with most entries; the filter finds the rest
 ORDERS = ("newest", "oldest")
+# What a reader page reads from its query; anything else (fbclid, utm_*) changes nothing on it.
+PAGE_PARAMETERS = ("city", "speaker", "key", "order", "cursor", "lang")
 
 
 def _release() -> str:
@@ -93,6 +95,13 @@ class ReaderView:
             return rows, None
         rows = rows[:PAGE_SIZE]
         return rows, self.url() + f"&cursor={rows[-1].pk}"
+
+
+def canonical_query(request: HttpRequest) -> str:
+    """The page's own query string: its parameters in one order, tracking ones dropped, so a link
+    shared a thousand times with a different ``?fbclid=`` is one page, rendered once."""
+    params = request.GET
+    return urlencode([(name, params[name]) for name in PAGE_PARAMETERS if name in params])
 
 
 def filter_names(view: ReaderView, sessions: list[Session], speakers: list[Speaker]) -> dict[str, str]:

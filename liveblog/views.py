@@ -122,6 +122,7 @@ def _cached_page(key: str, render: Callable[[], str]) -> str:
     html = cache.get(key)
     if html is not None:
         return html
+    _give_back_connection()  # a request waiting its turn holds none of the pool's connections
     with _rendering_guard:
         lock = _rendering.setdefault(key, threading.Lock())
     try:
@@ -129,13 +130,23 @@ def _cached_page(key: str, render: Callable[[], str]) -> str:
             html = cache.get(key)  # rendered while this request waited
             if html is None:
                 with _renders:
-                    html = render()
+                    try:
+                        html = render()
+                    finally:
+                        _give_back_connection()
                 PAGE_RENDERS.inc()
                 cache.set(key, html, PAGE_CACHE_SECONDS)
     finally:
         with _rendering_guard:
             _rendering.pop(key, None)
     return html
+
+
+def _give_back_connection() -> None:
+    """Close this thread's database connection (with DATABASE_POOL_SIZE: back to the pool), so
+    that the connections in use are at most the pages being rendered, whatever the queue."""
+    if not connection.in_atomic_block:
+        connection.close()
 
 
 def _render_event_page(request: HttpRequest, event: Event, template: str, page_url: str) -> str:

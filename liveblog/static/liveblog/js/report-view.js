@@ -325,11 +325,14 @@ export class ReportView {
     this.loading = true;
     try {
       const response = await fetch(link.href, { headers: { Accept: "text/html" } });
+      // A busy or failing server (429, 503) is not the end of the report: the link stays.
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
       const page = new DOMParser().parseFromString(await response.text(), "text/html");
       for (const node of page.querySelectorAll(".entries article.entry")) {
         if (!document.getElementById(node.id)) this.root.append(this.enhance(document.adoptNode(node)));
       }
       this.drawDays();
+      this.moreProblem(link, "");
       const next = page.querySelector(".more__link");
       if (next) link.href = next.getAttribute("href");
       else {
@@ -337,9 +340,25 @@ export class ReportView {
         this.complete = true;
       }
       return true;
+    } catch (error) {
+      console.warn("Could not load more entries.", error);
+      const which = this.order === "newest" ? "older" : "later";
+      this.moreProblem(link, `Could not load ${which} entries — try again.`);
+      return false;
     } finally {
       this.loading = false;
     }
+  }
+
+  moreProblem(link, text) {
+    let problem = link.parentElement.querySelector(".more__problem");
+    if (!problem && !text) return;
+    if (!problem) {
+      problem = Object.assign(document.createElement("span"), { className: "more__problem" });
+      problem.setAttribute("role", "status");
+      link.after(problem);
+    }
+    problem.textContent = text;
   }
 
   async reveal(id) {

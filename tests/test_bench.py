@@ -80,3 +80,13 @@ def test_the_schedule_benchmark_publishes_each_entry_once():
     assert "published: 3 times for 3 entries (each once: True)" in output
     assert re.search(r"late by: min \d+ ms, median \d+ ms, max \d+ ms", output)
     assert re.search(r"due while every worker was down: published [\d.]+ s after a worker started", output)
+
+
+def test_the_many_events_benchmark_delivers_every_post_and_checks_the_feeds():
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+    database = "postgres://postgres@127.0.0.1:5432/liveblog_many_events_test"
+    args = ("--events", "5", "--changes", "20", "--interval", "1", "--idle", "3", "--duration", "3")
+    output = bench("many_events", "--database-url", database, *args, "--posts", "3")
+    assert re.search(r"readers connected \(failed\)\s+15 \(0\)", output)
+    assert re.search(r"entry frames received \(expected\)\s+9 \(9\); resets 0, closed 0", output)
+    assert re.search(r"periodic checks, readers idle \(s each\)\s+[\d.]+ [\d.]+", output)

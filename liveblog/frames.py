@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from liveblog.media import payload as media_payload
-from liveblog.models import Change, Entry, Event, Session
+from liveblog.models import Change, Entry, Event, Session, Speaker
 from liveblog.rendering import render_entry
 
 SEQ = re.compile(r"[0-9]{1,18}")  # a seq as clients send it
@@ -49,11 +49,7 @@ def _entry_payload(entry: Entry) -> dict[str, Any]:
         "local_time": entry.local_time,
         "dateline": entry.dateline,
         "city": {"slug": session.slug, "name": session.city} if session else None,
-        "speaker": (
-            {"id": speaker.pk, "name": speaker.name, "honorific": speaker.honorific, "title": speaker.title}
-            if speaker
-            else None
-        ),
+        "speaker": speaker_payload(speaker) if speaker else None,
         "headline": entry.headline,
         "kind": entry.kind,
         "pinned": entry.pinned,
@@ -79,8 +75,10 @@ def event_payload(event: Event) -> dict[str, Any]:
         "ends_at": _iso(event.ends_at),
         # Queried afresh: a prefetched list would miss the city this very change adds.
         "cities": [
-            {"slug": slug, "name": city}
-            for slug, city in Session.objects.filter(event=event).values_list("slug", "city")
+            {"slug": slug, "name": city, "timezone": zone or event.timezone}
+            for slug, city, zone in Session.objects.filter(event=event).values_list(
+                "slug", "city", "timezone"
+            )
         ],
     }
 
@@ -93,11 +91,14 @@ def frame_for_change(
     entry: Entry | None,
     payload: dict[str, Any] | None = None,
     counts: dict[str, Any] | None = None,
+    speakers: list[dict[str, Any]] | None = None,
 ) -> str:
     """Serialize the frame for one change. An entry readers may not see (a draft, a tombstone)
     goes out as ``entry.deleted`` with its id only, so no reader ever receives its text.
     ``payload``: the entry's, when the caller already built it for another frame. ``counts``:
-    the event's published entries after the change, in all and in the cities it touched."""
+    the event's published entries after the change, in all and in the cities it touched.
+    ``speakers``: on an ``event.updated``, the speakers whose name or title changed, so that
+    pages retitle the entries showing them (one frame, however many entries)."""
     frame: dict[str, Any] = {"type": type, "seq": seq, "epoch": event.epoch}
     if entry is None:
         frame["event"] = event_payload(event)
@@ -108,7 +109,13 @@ def frame_for_change(
         frame["entry"] = {"id": entry.pk}
     if counts is not None:
         frame["counts"] = counts
+    if speakers:
+        frame["speakers"] = speakers
     return _dumps(frame)
+
+
+def speaker_payload(speaker: Speaker) -> dict[str, Any]:
+    return {"id": speaker.pk, "name": speaker.name, "honorific": speaker.honorific, "title": speaker.title}
 
 
 def hello_frame(*, slug: str, epoch: str, seq: int, readers: int) -> str:

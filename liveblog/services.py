@@ -22,7 +22,7 @@ from django.utils.text import slugify
 
 from liveblog import media as photos
 from liveblog.delivery.bus import publish_on_commit
-from liveblog.frames import REWRITES_HISTORY, entry_payload, frame_for_change
+from liveblog.frames import REWRITES_HISTORY, entry_payload, frame_for_change, speaker_payload
 from liveblog.models import (
     Change,
     Contributor,
@@ -80,7 +80,13 @@ def lock_event(event: Event) -> None:
 
 
 def _append_change(
-    *, event: Event, type: str, by: User, entry: Entry | None = None, recount: Iterable[int | None] = ()
+    *,
+    event: Event,
+    type: str,
+    by: User,
+    entry: Entry | None = None,
+    recount: Iterable[int | None] = (),
+    speakers: Iterable[Speaker] = (),
 ) -> Change:
     """Call after lock_event, in the same transaction. ``recount``: the cities (session ids, None
     for no city) whose count of published entries this change alters; the frame then carries
@@ -89,7 +95,14 @@ def _append_change(
     Event.objects.filter(pk=event.pk).update(seq=seq)
     recount = list(recount)
     counts = entry_counts(event, recount) if recount else None
-    frame = frame_for_change(event=event, seq=seq, type=type, entry=entry, counts=counts)
+    frame = frame_for_change(
+        event=event,
+        seq=seq,
+        type=type,
+        entry=entry,
+        counts=counts,
+        speakers=[speaker_payload(s) for s in speakers],
+    )
     change = Change.objects.create(
         event=event, seq=seq, type=type, entry=entry, actor=_actor(by), frame=frame
     )
@@ -523,14 +536,12 @@ def cities_add(*, event: Event, cities: Iterable[str], by: User) -> list[Session
 
 
 @transaction.atomic
-def sessions_changed(*, event: Event, by: User, sessions: Iterable[Session] = ()) -> None:
+def sessions_changed(*, event: Event, by: User) -> None:
     """Tell readers the event's cities changed (renamed, moved to another timezone, reordered):
-    the entries of the changed cities are sent again, then the event. Lock the event before
-    saving the sessions."""
+    one ``event.updated``, whose cities carry their names and zones; pages retitle the entries of
+    each city from it. Not one frame per entry: a city with 20,000 entries is renamed at once.
+    Lock the event before saving the sessions."""
     lock_event(event)
-    entries = Entry.objects.published().filter(session__in=list(sessions)).for_display()
-    for entry in entries:
-        _append_change(event=event, type=Change.Type.ENTRY_UPDATED, by=by, entry=entry)
     _append_change(event=event, type=Change.Type.EVENT_UPDATED, by=by)
 
 
@@ -564,7 +575,8 @@ def speaker_get_or_create(*, name: str, honorific: str = "", title: str = "") ->
 
 @transaction.atomic
 def speaker_update(*, speaker: Speaker, by: User, **changes: Any) -> Speaker:
-    """Change a speaker; every published entry showing them is sent to readers again."""
+    """Change a speaker; each event that shows them tells its readers in one ``event.updated``
+    carrying the speaker, and pages retitle the entries showing them."""
     events = list(Event.objects.filter(entries__speaker=speaker).distinct().order_by("pk"))
     for event in events:  # in pk order, so two such updates cannot deadlock
         lock_event(event)
@@ -573,9 +585,7 @@ def speaker_update(*, speaker: Speaker, by: User, **changes: Any) -> Speaker:
     speaker.full_clean()
     speaker.save()
     for event in events:
-        entries = Entry.objects.published().filter(event=event, speaker=speaker).for_display()
-        for entry in entries:
-            _append_change(event=event, type=Change.Type.ENTRY_UPDATED, by=by, entry=entry)
+        _append_change(event=event, type=Change.Type.EVENT_UPDATED, by=by, speakers=[speaker])
     return speaker
 
 

@@ -191,8 +191,7 @@ class EventAdmin(ZonedAdmin):
             return
         formset.save()
         if change and formset.has_changed():
-            changed = [f.instance for f in formset.forms if f.has_changed() and f.instance.pk]
-            services.sessions_changed(event=event, by=request.user, sessions=changed)
+            services.sessions_changed(event=event, by=request.user)
 
     @admin.action(description="Set selected events live")
     def set_live(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:

@@ -6,7 +6,7 @@
 
 import { entryApi } from "./console-api.js";
 import { dayIn, dayLabel } from "./composer-feedback.js";
-import { compare, sortKey } from "./entries.js";
+import { compare, retitle, sortKey } from "./entries.js";
 
 export class EntryList {
   /**
@@ -97,6 +97,31 @@ export class EntryList {
     // A change to an entry readers do not see (a draft, a submission, a scheduled entry) goes
     // out as `entry.deleted` with the id only: only the API tells this desk what became of it.
     else if (frame.type === "entry.deleted") this.refresh(frame.entry.id);
+  }
+
+  /** A city renamed or moved to another zone, a speaker corrected: one event.updated says so,
+   * and the entries showing them read afresh, in the list and in what is kept of them. */
+  retitle(frame) {
+    for (const entry of [...this.entries.values()]) {
+      if (!entry.html) continue;
+      const holder = document.createElement("div");
+      holder.innerHTML = entry.html;
+      retitle(holder, frame);
+      if (holder.innerHTML === entry.html) continue;
+      const city = entry.city && frame.event?.cities?.find((c) => c.slug === entry.city.slug);
+      const speaker = entry.speaker && frame.speakers?.find((s) => s.id === entry.speaker.id);
+      const time = holder.querySelector(".entry__time time")?.firstChild?.textContent;
+      this.upsert(
+        {
+          ...entry,
+          html: holder.innerHTML,
+          city: city ? { ...entry.city, name: city.name } : entry.city,
+          speaker: speaker ? { ...entry.speaker, ...speaker } : entry.speaker,
+          local_time: time ?? entry.local_time,
+        },
+        { redraw: true },
+      );
+    }
   }
 
   async load(pages) {

@@ -156,7 +156,11 @@ const feed = new ConsoleFeed({
   seq: Number(root.dataset.seq),
   epoch: root.dataset.epoch,
   route: "console/",
-  apply: (frame) => (frame.type === "event.updated" ? showStatus(frame.event.status) : entries.apply(frame)),
+  apply: (frame) => {
+    if (frame.type !== "event.updated") return entries.apply(frame);
+    showStatus(frame.event.status);
+    entries.retitle(frame);
+  },
   notice: (frame) => {
     if (frame.type === "hello") outbox.flush(); // the connection is back: so may the server be
     else if (frame.type === "presence") showPresence(frame);

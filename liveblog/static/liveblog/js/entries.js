@@ -18,3 +18,45 @@ export function excerpt(text, words = 12) {
   const all = text.split(/\s+/);
   return all.length > words ? `${all.slice(0, words).join(" ")} …` : text;
 }
+
+// An event.updated says what changed in one frame, however many entries show it: a city renamed
+// or moved to another zone, a speaker's name or title corrected. The entries on the page follow.
+export function retitle(container, frame) {
+  for (const city of frame.event?.cities ?? []) {
+    for (const node of container.querySelectorAll(`.entry[data-city="${CSS.escape(city.slug)}"]`)) {
+      const name = node.querySelector(".entry__city");
+      if (name && name.textContent !== city.name) name.textContent = city.name;
+      if (city.timezone && node.dataset.zone !== city.timezone) showTime(node, city.timezone);
+    }
+  }
+  for (const speaker of frame.speakers ?? []) {
+    for (const line of container.querySelectorAll(`.entry[data-speaker="${speaker.id}"] .entry__speaker`)) {
+      line.replaceChildren(...speakerLine(speaker));
+    }
+  }
+}
+
+function showTime(node, zone) {
+  // The entry's clock in its city's new zone, as the server writes it: "17:42 · 3 Jun 2026".
+  const at = new Date(node.dataset.occurredAt);
+  const time = node.querySelector(".entry__time time");
+  if (!time || Number.isNaN(at.valueOf())) return;
+  const clock = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone });
+  const date = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: zone });
+  const day = time.querySelector(".entry__date");
+  time.firstChild.textContent = clock.format(at);
+  if (day) day.textContent = ` · ${date.format(at).replace("Sept", "Sep")}`;
+  node.dataset.zone = zone;
+}
+
+function speakerLine(speaker) {
+  const parts = [];
+  if (speaker.honorific) {
+    parts.push(Object.assign(document.createElement("span"), { className: "entry__honorific", textContent: speaker.honorific }), " ");
+  }
+  parts.push(Object.assign(document.createElement("strong"), { className: "entry__speaker-name", textContent: speaker.name }));
+  if (speaker.title) {
+    parts.push(Object.assign(document.createElement("span"), { className: "entry__speaker-title", textContent: `, ${speaker.title}` }));
+  }
+  return parts;
+}

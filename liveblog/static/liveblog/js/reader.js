@@ -3,6 +3,7 @@
 import "./embeds.js";
 import "./lightbox.js";
 import { showEventStatus } from "./event-status.js";
+import { retitle } from "./entries.js";
 import { LiveFeed } from "./live.js";
 import { ReportView } from "./report-view.js";
 
@@ -10,11 +11,12 @@ import { ReportView } from "./report-view.js";
 function applyFrame(view, feed, frame) {
   if (frame.type === "entry.created" || frame.type === "entry.updated") view.upsert(frame.entry);
   else if (frame.type === "entry.deleted") view.remove(frame.entry.id);
-  else if (frame.type === "event.updated") updateEvent(view, feed, frame.event);
+  else if (frame.type === "event.updated") updateEvent(view, feed, frame);
   view.changed(frame);
 }
 
-function updateEvent(view, feed, event) {
+function updateEvent(view, feed, frame) {
+  const { event } = frame;
   if (reopened(event.status)) return;
   showEnded(event.status === "ended");
   showEventStatus(document.querySelector(".event-header .status"), event.status);
@@ -24,6 +26,7 @@ function updateEvent(view, feed, event) {
     title.textContent = event.title;
   }
   updateCities(view, event.cities);
+  retitle(document, frame);
 }
 
 function updateCities(view, cities) {
@@ -172,6 +175,8 @@ if (root && !rememberOrder()) {
     apply: (frame) => applyFrame(view, feed, frame),
     notice: showReaders,
     status: document.querySelector(".live-status"),
+    poll: Number(root.dataset.poll),
+    quiet: Number(root.dataset.quiet),
   });
   feed.start();
   loadOnScroll(view);

@@ -15,9 +15,9 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 # Short, and one attempt: an editor's POST, a page or a health check must not hang on a Redis
-# outage. redis-py's default retries ten times with a growing pause (3.4 s to find a stopped
-# server refusing connections, over ten seconds for one that does not answer); every caller here
-# has its fallback instead (the database's periodic check, per-worker counts).
+# outage; every caller here has its fallback (the database's periodic check, per-worker counts).
+# Clients made with from_url make one attempt already, but redis.Redis() itself retries ten times
+# with growing pauses (3.4 s or more to find a stopped server): said outright, so that it stays so.
 SYNC_TIMEOUTS = {"socket_timeout": 1, "socket_connect_timeout": 1, "retry": Retry(NoBackoff(), 0)}
 
 

@@ -41,17 +41,22 @@ class Sample:
     body: dict = field(default_factory=dict)
 
 
+# How long a probe waits for an answer, as a load balancer's health check does (Kubernetes: 1 s,
+# docker-compose.yml: 5 s): an answer that comes later is no answer.
+PATIENCE = 2.0
+
+
 def request(url: str, *, token: str = "", data: dict | None = None) -> tuple[int, dict]:
     headers = {"Content-Type": "application/json"} | ({"Authorization": f"Token {token}"} if token else {})
     body = json.dumps(data).encode() if data is not None else None
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, body, headers), timeout=10) as response:
+        with urllib.request.urlopen(urllib.request.Request(url, body, headers), timeout=PATIENCE) as response:
             text = response.read()
             json_answer = response.headers.get_content_type() == "application/json"
             return response.status, json.loads(text) if json_answer else {}
     except urllib.error.HTTPError as error:
         return error.code, {}
-    except OSError:
+    except OSError:  # refused, reset, or no answer within PATIENCE
         return 0, {}
 
 
@@ -274,7 +279,7 @@ def report(result: Outage, seconds: float) -> None:
             + (f"{value:.2f} s after Redis returned" if value is not None else "not within 60 s")
         )
     ok, total = result.share_ok("health", window="all")
-    print(f"\n  whole run: /healthz {ok}/{total} answered 200")
+    print(f"\n  whole run: /healthz {ok}/{total} answered 200 (a probe waits {PATIENCE:g} s for its answer)")
 
 
 def main() -> None:

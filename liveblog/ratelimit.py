@@ -1,10 +1,12 @@
 """Rate limits for sign-in attempts and API writes: one fixed-window counter, in Redis when
-REDIS_URL is set (so every process counts together), else in this process's ``ratelimit`` cache."""
+REDIS_URL is set (so every process counts together), else in this process's ``ratelimit`` cache,
+which also counts while Redis is unreachable: limits stay on, per worker, through an outage."""
 
 import logging
 import time
 from typing import Any
 
+import redis
 from django.conf import settings
 from django.core.cache import caches
 from rest_framework.request import Request
@@ -24,25 +26,16 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 
 def over_limit(scope: str, ident: str, rate: str) -> bool:
-    """Count one attempt; True when ``ident`` has used up ``rate`` in the current window.
-    If the cache is unreachable, nobody is limited: availability comes first."""
+    """Count one attempt; True when ``ident`` has used up ``rate`` in the current window."""
     limit, window = parse_rate(rate)
-    try:
-        return _count(_key(scope, ident, window), window) > limit
-    except Exception:
-        log.warning("rate limit counter unavailable; not limiting", exc_info=True)
-        return False
+    return _count(_key(scope, ident, window), window) > limit
 
 
 def used_up(scope: str, ident: str, rate: str) -> bool:
     """Whether ``ident`` has used up ``rate`` in the current window, counting nothing (sign-ins
     count their failures only, after the attempt)."""
     limit, window = parse_rate(rate)
-    try:
-        return _read(_key(scope, ident, window)) >= limit
-    except Exception:
-        log.warning("rate limit counter unavailable; not limiting", exc_info=True)
-        return False
+    return _read(_key(scope, ident, window)) >= limit
 
 
 def _key(scope: str, ident: str, window: int) -> str:
@@ -50,23 +43,57 @@ def _key(scope: str, ident: str, window: int) -> str:
 
 
 def _read(key: str) -> int:
-    if settings.REDIS_URL:
-        return int(redis_clients.sync_client().get(f"{settings.LIVEBLOG_REDIS_PREFIX}:{key}") or 0)
+    if _redis_in_use():
+        try:
+            count = int(redis_clients.sync_client().get(f"{settings.LIVEBLOG_REDIS_PREFIX}:{key}") or 0)
+            _redis_answers()
+            return count
+        except (redis.RedisError, OSError):
+            _redis_lost()
     return caches["ratelimit"].get(key, 0)
 
 
 def _count(key: str, window: int) -> int:
     """Count one more in the window's counter, which expires with the window."""
-    if settings.REDIS_URL:
+    if _redis_in_use():
         shared = f"{settings.LIVEBLOG_REDIS_PREFIX}:{key}"
-        with redis_clients.sync_client().pipeline(transaction=False) as pipe:
-            pipe.incr(shared)
-            pipe.expire(shared, window + 1)
-            count, _ = pipe.execute()
-        return int(count)
+        try:
+            with redis_clients.sync_client().pipeline(transaction=False) as pipe:
+                pipe.incr(shared)
+                pipe.expire(shared, window + 1)
+                count, _ = pipe.execute()
+            _redis_answers()
+            return int(count)
+        except (redis.RedisError, OSError):
+            _redis_lost()
     cache = caches["ratelimit"]
     cache.add(key, 0, timeout=window + 1)
     return cache.incr(key)
+
+
+# While Redis is unreachable, each process counts in its own memory (limits stay on, per
+# worker) and tries Redis again every RETRY_REDIS seconds, not on every request: a Redis that
+# does not answer would cost each sign-in and write its connect timeout. Kept per REDIS_URL.
+RETRY_REDIS = 2.0
+_redis_down_until: dict[str, float] = {}
+
+
+def _redis_in_use() -> bool:
+    url = settings.REDIS_URL
+    return bool(url) and time.monotonic() >= _redis_down_until.get(url, 0.0)
+
+
+def _redis_lost() -> None:
+    if settings.REDIS_URL not in _redis_down_until:
+        log.warning(
+            "rate limits: Redis unreachable; counting in this process until it answers", exc_info=True
+        )
+    _redis_down_until[settings.REDIS_URL] = time.monotonic() + RETRY_REDIS
+
+
+def _redis_answers() -> None:
+    if _redis_down_until.pop(settings.REDIS_URL, None) is not None:
+        log.warning("rate limits: Redis answers again; counting there")
 
 
 def seconds_left(rate: str) -> float:

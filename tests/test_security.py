@@ -5,18 +5,21 @@ import html
 import json
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 
 import pytest
 from channels.testing import WebsocketCommunicator
+from django.core.cache import caches
 from django.test import Client
 from websockets.asyncio.client import connect
 
 from config.asgi import application
+from liveblog.ratelimit import RETRY_REDIS
 from tests.conftest import ROOT, make_event, token_client
 from tests.helpers import SLUG, head, read_frames, reader, run
-from tests.server import daphne, production_env
+from tests.server import daphne, free_port, production_env, redis_server
 
 pytestmark = pytest.mark.django_db
 
@@ -85,17 +88,41 @@ def test_sign_ins_and_writes_are_counted_in_redis_for_every_process(client, alic
     assert refused.status_code == 429
 
 
-def test_without_redis_nobody_is_limited(alice, settings, caplog):
-    """Redis away: sign-ins and writes go on, and the log says limits are off."""
-    settings.LIVEBLOG_WRITE_RATE = settings.LIVEBLOG_LOGIN_RATE = "1/m"
-    settings.REDIS_URL = "redis://127.0.0.1:9/0"  # nothing listens there
-    client = token_client(alice)
-    for n in range(2):
-        posted = client.post("/api/events/summit/entries/", {"body": f"n{n}"}, format="json")
-        assert posted.status_code == 201
-        attempt = Client().post("/accounts/login/", {"username": "alice", "password": "wrong"})
-        assert attempt.status_code == 200
-    assert "rate limit counter unavailable; not limiting" in caplog.text
+def test_limits_hold_in_each_process_while_redis_is_down_and_go_back_to_redis(alice, settings, caplog):
+    """A Redis of the test's own, stopped: writes and sign-ins are still limited (per process),
+    and once it is back the counting is shared in Redis again."""
+    import redis
+
+    port = free_port()
+    settings.REDIS_URL = url = f"redis://127.0.0.1:{port}/0"
+    settings.LIVEBLOG_WRITE_RATE = settings.LIVEBLOG_LOGIN_RATE = "2/h"  # no window ends mid-test
+    caches["ratelimit"].clear()
+    editor = token_client(alice)
+
+    def write():
+        return editor.post("/api/events/summit/entries/", {"body": "Doors open."}, format="json")
+
+    def sign_in():
+        return Client().post("/accounts/login/", {"username": "alice", "password": "wrong"})
+
+    with redis_server(port):
+        assert write().status_code == 201
+        assert redis.Redis.from_url(url).keys("liveblog:ratelimit:writes:*")  # counted in Redis
+
+    writes, sign_ins = [write() for _ in range(3)], [sign_in() for _ in range(3)]  # Redis is down
+
+    assert [response.status_code for response in writes] == [201, 201, 429]
+    assert 0 < int(writes[-1]["Retry-After"]) <= 3600
+    assert "Request was throttled" in writes[-1].json()["detail"]
+    assert [response.status_code for response in sign_ins] == [200, 200, 429]
+    assert "Too many sign-in attempts" in sign_ins[-1].content.decode()
+    assert "Redis unreachable; counting in this process" in caplog.text
+
+    with redis_server(port):  # back, and empty: its count for alice starts again
+        time.sleep(RETRY_REDIS)
+        assert write().status_code == 201
+        assert int(redis.Redis.from_url(url).get(*redis.Redis.from_url(url).keys("*writes*"))) == 1
+    assert "Redis answers again; counting there" in caplog.text
 
 
 def ws(path: str, origin: bytes = b"http://localhost", **scope):

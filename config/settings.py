@@ -171,6 +171,12 @@ LIVEBLOG_READERS_INTERVAL = float(os.environ.get("LIVEBLOG_READERS_INTERVAL", "5
 LIVEBLOG_SCHEDULE_INTERVAL = float(os.environ.get("LIVEBLOG_SCHEDULE_INTERVAL", "1"))
 # Bytes a reader may fall behind (not yet received: in the worker and the kernel) before it is dropped.
 LIVEBLOG_READER_BUFFER = envint("LIVEBLOG_READER_BUFFER", 256 * 1024)
+# The reader page: without a socket (a proxy blocks it), it reads the change feed every
+# LIVEBLOG_READER_POLL_SECONDS, give or take a fifth; a socket that says nothing for
+# LIVEBLOG_READER_QUIET_SECONDS (give or take a fifth) has it read the feed's head, to notice a
+# socket that died without a close (a laptop that slept).
+LIVEBLOG_READER_POLL_SECONDS = envint("LIVEBLOG_READER_POLL_SECONDS", 10)
+LIVEBLOG_READER_QUIET_SECONDS = envint("LIVEBLOG_READER_QUIET_SECONDS", 30)
 # Bytes of recent frames each live event's stream keeps for readers that reconnect (older ones come
 # from the database): a worker holds one stream per live event, 1,000 events at most 128 MiB.
 LIVEBLOG_RING_BYTES = envint("LIVEBLOG_RING_BYTES", 128 * 1024)

@@ -180,6 +180,10 @@ def _render_event_page(request: HttpRequest, event: Event, template: str, page_u
         "city_urls": {"all": view.url(city=None), "clear": view.url(city=None, speaker=None, key=False)},
         "order_urls": {order: view.url(order=order) for order in reader.ORDERS},
         "page_ids": {entry.pk for entry in entries},
+        "live_timing": {
+            "poll": settings.LIVEBLOG_READER_POLL_SECONDS,
+            "quiet": settings.LIVEBLOG_READER_QUIET_SECONDS,
+        },
     }
     return render_to_string(template, context, request)
 

@@ -25,6 +25,7 @@ EXPECTED = {
     r"this once; revoke it with: \.venv/bin/python manage\.py revoke_tokens newsdesk\n"
     r"[0-9a-f]{64}\n$",
     "revoke_tokens": r"^Revoked \d+ API tokens? of newsdesk\.$",
+    "prune": r"^Would delete \(dry run\):\n  changes of ended events: \d+\n  idempotency keys: \d+\n",
     "load_demo": r"Admin login: http://127\.0\.0\.1:8000/admin/  user: admin  password: \S+",
 }
 # Set by the suite's own settings; the commands must get them from the .env file alone.

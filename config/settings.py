@@ -130,7 +130,7 @@ if DATABASE_POOL_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.
         "pool": {
             "min_size": min(2, DATABASE_POOL_SIZE),
             "max_size": DATABASE_POOL_SIZE,
-            "timeout": envint("DATABASE_POOL_TIMEOUT", 5),
+            "timeout": envint("DATABASE_POOL_TIMEOUT", 3),  # a 503 well within 5 s
         }
     }
 

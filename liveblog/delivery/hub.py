@@ -4,6 +4,7 @@ catches up whatever delivery missed, and this process's Redis subscription."""
 import asyncio
 import contextvars
 import logging
+import sys
 import time
 import uuid
 from collections.abc import Coroutine, Iterable
@@ -43,13 +44,32 @@ class Feed:
 
 
 @database_sync_to_async
-def feed_for_opening(slug: str) -> Feed | None:
-    """The event's head and its last RING_SIZE frames, on one connection."""
-    head = Event.objects.filter(slug=slug).values_list("pk", "seq", "epoch").first()
-    if head is None:
-        return None
-    pk, seq, epoch = head
-    return Feed(seq, epoch, changes_after(pk, max(0, seq - RING_SIZE), RING_SIZE * 2))
+def feeds_for_opening(slugs: list[str]) -> dict[str, Feed]:
+    """The events' heads in one query, and each one's recent frames, on one connection: after a
+    restart, the readers of hundreds of events reconnect at once."""
+    found = {}
+    for pk, slug, seq, epoch in Event.objects.filter(slug__in=slugs).values_list(
+        "pk", "slug", "seq", "epoch"
+    ):
+        found[slug] = Feed(seq, epoch, recent_changes(pk))
+    return found
+
+
+def recent_changes(event_pk: int) -> list[Published]:
+    """The event's last frames, as many as a ring keeps (RING_SIZE, LIVEBLOG_RING_BYTES), in seq
+    order: read newest first, a few at a time, so that large frames the ring would drop at once
+    are not read."""
+    newest = Change.objects.filter(event_id=event_pk).order_by("-seq")
+    columns = ("seq", "frame", "type", "entry_id")
+    recent: list[Published] = []
+    size = 0
+    while len(recent) < RING_SIZE and size < settings.LIVEBLOG_RING_BYTES:
+        chunk = [Published(*row) for row in newest.values_list(*columns)[len(recent) : len(recent) + 64]]
+        recent += chunk
+        size += sum(sys.getsizeof(published.frame) for published in chunk)
+        if len(chunk) < 64:
+            break
+    return recent[::-1]
 
 
 @database_sync_to_async
@@ -78,6 +98,8 @@ class Hub:
         self.streams: dict[str, Stream] = {}
         self.opening: dict[str, asyncio.Future] = {}
         self.early: dict[str, list[tuple[Published, str]]] = {}  # frames heard while opening
+        self.waiting: list[str] = []  # events whose streams are to be opened
+        self.opener: asyncio.Future | None = None
         self.tasks: set[asyncio.Future] = set()
         self.subscription: Subscription | None = None
         self.redis: aioredis.Redis | None = None
@@ -92,7 +114,10 @@ class Hub:
         if stream is not None and not stream.stale and (epoch is None or stream.epoch == epoch):
             return stream
         if slug not in self.opening:
-            self.opening[slug] = asyncio.ensure_future(self._open(slug))  # which takes it out
+            self.opening[slug] = asyncio.get_running_loop().create_future()
+            self.waiting.append(slug)
+            if self.opener is None or self.opener.done():  # else the running one takes it
+                self.opener = asyncio.ensure_future(self._open_waiting())
         return await asyncio.shield(self.opening[slug])
 
     def deliver_threadsafe(self, slug: str, published: Published, epoch: str) -> None:
@@ -149,6 +174,9 @@ class Hub:
         for stream in self.streams.values():
             stream.close()
         self.loop, self.streams, self.opening, self.tasks = None, {}, {}, set()
+        if self.opener is not None:
+            self.opener.cancel()
+        self.early, self.waiting, self.opener = {}, [], None
         self.subscription = self.redis = None
 
     def _bind(self) -> None:
@@ -168,26 +196,40 @@ class Hub:
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    async def _open(self, slug: str) -> Stream | None:
-        try:
-            feed = await feed_for_opening(slug)
-            if feed is None:
-                return None
-            old = self.streams.get(slug)
-            if old is not None and old.epoch == feed.epoch and not old.stale:
-                return old
-            recent = feed.frames
-            stream = Stream(slug, recent[-1].seq if recent else feed.seq, feed.epoch, recent[-RING_SIZE:])
-            self.streams[slug] = stream
-        finally:
-            # Frames committed after the rows above were read arrived meanwhile: they were kept
-            # for the new stream, so that opening costs no second query.
-            self.opening.pop(slug, None)
-            early = self.early.pop(slug, [])
+    async def _open_waiting(self) -> None:
+        """Open the streams asked for, those asked for meanwhile in the next round: one database
+        call for all the events whose first readers arrive together."""
+        while self.waiting:
+            slugs, self.waiting = self.waiting, []
+            found: dict[str, Feed] = {}
+            failed: Exception | None = None
+            try:
+                found = await feeds_for_opening(slugs)
+            except Exception as error:
+                failed = error
+            for slug in slugs:
+                # Frames committed after the rows were read arrived meanwhile: they were kept
+                # for the new stream, so that opening costs no second query.
+                opening, early = self.opening.pop(slug), self.early.pop(slug, [])
+                if failed is not None:
+                    opening.set_exception(failed)
+                    continue
+                opening.set_result(self._install(slug, found.get(slug)))
+                for published, epoch in early:
+                    self._hand(slug, published, epoch)
+
+    def _install(self, slug: str, feed: Feed | None) -> Stream | None:
+        if feed is None:
+            return None
+        old = self.streams.get(slug)
+        if old is not None and old.epoch == feed.epoch and not old.stale:
+            return old
+        recent = feed.frames
+        stream = self.streams[slug] = Stream(
+            slug, max([feed.seq, *(p.seq for p in recent)]), feed.epoch, recent
+        )
         if old is not None:
             old.reset_all(REWOUND if old.stale and old.epoch == feed.epoch else RESTORED)
-        for published, epoch in early:
-            self._hand(slug, published, epoch)
         return stream
 
     async def _reopen(self, slug: str, epoch: str) -> None:

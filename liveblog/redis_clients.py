@@ -3,7 +3,9 @@ and the health check: a URL (redis://, or rediss:// for TLS, with a password), o
 (REDIS_SENTINELS and REDIS_SENTINEL_MASTER; REDIS_URL then gives the database and the password,
 its host is not used)."""
 
+import contextlib
 import functools
+import time
 
 import redis
 import redis.asyncio as aioredis
@@ -45,7 +47,53 @@ def _sync_client(url: str, sentinels: tuple[str, ...], master: str) -> redis.Red
     if sentinels:
         sentinel = redis.sentinel.Sentinel(_sentinels(), **SYNC_TIMEOUTS)
         return sentinel.master_for(master, **_options(), **SYNC_TIMEOUTS)
-    return redis.Redis.from_url(url, **SYNC_TIMEOUTS)
+    pool = redis.ConnectionPool.from_url(url, **SYNC_TIMEOUTS)
+    pool.connection_class = _GUARDED.get(pool.connection_class, pool.connection_class)
+    return redis.Redis(connection_pool=pool)
+
+
+# A Redis that does not answer (packets dropped: nothing refuses, nothing resets) costs each call
+# its whole timeout: a POST that counts its rate and publishes waited two seconds. After a timeout,
+# calls fail at once for QUIET_AFTER_TIMEOUT seconds, to their fallbacks; a Redis that refuses
+# costs nothing to ask, so only timeouts count.
+QUIET_AFTER_TIMEOUT = 5.0
+_quiet_until = 0.0
+
+
+class _Guarded:
+    def send_packed_command(self, command, check_health=True):
+        if time.monotonic() < _quiet_until:
+            raise redis.ConnectionError("Redis timed out a moment ago; not asked again yet")
+        with _timeouts_noted():
+            return super().send_packed_command(command, check_health)  # type: ignore[misc]
+
+    def read_response(self, *args, **kwargs):
+        with _timeouts_noted():
+            return super().read_response(*args, **kwargs)  # type: ignore[misc]
+
+
+@contextlib.contextmanager
+def _timeouts_noted():
+    global _quiet_until
+    try:
+        yield
+    except redis.TimeoutError:
+        _quiet_until = time.monotonic() + QUIET_AFTER_TIMEOUT
+        raise
+
+
+class _GuardedConnection(_Guarded, redis.Connection):
+    pass
+
+
+class _GuardedSSLConnection(_Guarded, redis.SSLConnection):
+    pass
+
+
+_GUARDED: dict[type, type] = {
+    redis.Connection: _GuardedConnection,
+    redis.SSLConnection: _GuardedSSLConnection,
+}
 
 
 def async_client(**timeouts) -> aioredis.Redis:

@@ -192,9 +192,10 @@ class LiveblogServer(Server):
         """Runs once the factories exist, before the first connection is accepted."""
         self.ws_factory.protocol = ReaderProtocol
         self.ws_factory.setProtocolOptions(failByDrop=False)
-        from liveblog import scheduler  # Django is set up by now: the application was loaded
+        from liveblog import loop_lag, scheduler  # Django is set up by now: the application was loaded
 
         scheduler.start()
+        loop_lag.start()
         if self.then_ready:
             self.then_ready()
 

@@ -90,3 +90,14 @@ def test_the_many_events_benchmark_delivers_every_post_and_checks_the_feeds():
     assert re.search(r"readers connected \(failed\)\s+15 \(0\)", output)
     assert re.search(r"entry frames received \(expected\)\s+9 \(9\); resets 0, closed 0", output)
     assert re.search(r"periodic checks, readers idle \(s each\)\s+[\d.]+ [\d.]+", output)
+
+
+def test_the_renames_benchmark_reaches_every_reader_in_one_frame():
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+    require_service("Redis", "127.0.0.1", 6379)
+    database = "postgres://postgres@127.0.0.1:5432/liveblog_bench_renames_test"
+    output = bench("renames", "--database-url", database, "--entries", "200", "--readers", "5")
+    assert re.search(r"city renamed: every reader has it\s+10/10 within \d+ ms", output)
+    assert re.search(r"speaker corrected: every reader has it\s+10/10 within \d+ ms", output)
+    assert re.search(r"other editor's POSTs: .* \(\d+ POSTs, 0 failed\)", output)
+    assert re.search(r"resets received by readers\s+0\n", output)

@@ -66,6 +66,8 @@ class Editor(threading.Thread):
                 self.statuses[201] += 1
             except urllib.error.HTTPError as error:
                 self.statuses[error.code] += 1
+            except OSError:  # no answer within the client's 30 s, or a refused connection
+                self.statuses[0] += 1
             self.seconds.append(time.monotonic() - started)
             n += 1
             self.done.wait(max(0.0, 1.0 - (time.monotonic() - started)))

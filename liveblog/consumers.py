@@ -65,7 +65,11 @@ class ReaderConsumer(AsyncWebsocketConsumer):
             await self.close(code=4000)
             return
         self.reader = reader = server.reader_for(self.scope, self.base_send, close=self._close_behind)
-        await stream.join(reader, head if after is None else after)
+        reason = await stream.join(reader, head if after is None else after)
+        if reason:
+            await self.send(reset_frame(reason))
+            await self.close(code=4000)
+            return
         if reader in stream.readers:
             await self.joined(stream, reader)
 

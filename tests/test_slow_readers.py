@@ -200,3 +200,28 @@ def test_a_reader_that_reads_a_burst_slowly_is_not_dropped(new_site):
             reading.join()
         assert received.count(b'"type":"entry.created"') == 4, "the slow reader was dropped"
         assert not dropped(slow)
+
+
+def test_a_reader_further_behind_than_a_replay_may_hold_reloads_instead(new_site):
+    """A replay is held to the bound the fan-outs keep (four times LIVEBLOG_READER_BUFFER): a
+    reader that missed more gets `reset` (its page reloads) instead of megabytes it would then be
+    dropped for; one that missed less replays as before."""
+    site = new_site(LIVEBLOG_READER_BUFFER="16384", LIVEBLOG_WRITE_RATE="100000/m")
+    with site.serve() as base:
+        api, seq = site.api(base), head(base)
+        for n in range(8):  # about 10 KB of frame each: 80 KB in all, past 4 × 16 KiB
+            api.post_entry(f"Entry {n}. " + "The names were read, city by city. " * 140)
+
+        async def scenario():
+            async with reader(base, seq) as far_behind:
+                hello, reset = await read_frames(far_behind, 2)
+                closed = await far_behind.wait_closed() or far_behind.close_code
+            async with reader(base, seq + 5) as near:
+                replayed = await read_frames(near, 4)
+            return hello, reset, closed, replayed
+
+        hello, reset, closed, replayed = run(scenario())
+    assert hello["type"] == "hello" and hello["seq"] == seq + 8
+    assert reset["type"] == "reset" and "reload" in reset["reason"] and closed == 4000
+    assert [frame["type"] for frame in replayed] == ["hello", "entry.created", "entry.created", "entry.created"]
+    assert [frame["seq"] for frame in replayed[1:]] == [seq + 6, seq + 7, seq + 8]

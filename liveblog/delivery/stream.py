@@ -94,18 +94,23 @@ class Stream:
         """Fetch from the database every change this stream has not delivered yet."""
         await self._fill(wait=0)
 
-    async def join(self, reader: Reader, after: int) -> None:
-        """Send the reader what it missed after ``after``, then the live frames."""
+    async def join(self, reader: Reader, after: int) -> str | None:
+        """Send the reader what it missed after ``after``, then the live frames. Returns None, or
+        why the reader must reload instead: a replay larger than a reader may ever be behind
+        (BEHIND_FACTOR times LIVEBLOG_READER_BUFFER), which the next fan-out would drop it for,
+        after this process had held it all; a page load is smaller."""
         if after > self.head:
             await self.catch_up()
         async with self.lock:
             if after < self.sent:
                 frames = await self._since(after)
+                size = sum(map(len, frames))
+                if size > BEHIND_FACTOR * settings.LIVEBLOG_READER_BUFFER:
+                    return f"{size:,} characters of changes were missed; reload."
                 if frames:
-                    # Not held to the backlog bound: a replay may be larger than the bound by
-                    # itself. The fan-outs that follow hold the reader to it.
                     reader.write(websocket_frames(frames), frames)
             self.readers[reader] = None
+        return None
 
     def leave(self, reader: Reader) -> None:
         self.readers.pop(reader, None)

@@ -90,8 +90,9 @@ def _event_page(request: HttpRequest, slug: str, template: str) -> HttpResponse:
     response = HttpResponse()
     response["ETag"] = etag = reader.etag(head)
     # Checked every time, live or ended (a 304 while nothing changed): an event ended by mistake
-    # and set live again must reach the pages loaded meanwhile.
-    response["Cache-Control"] = "public, max-age=0, must-revalidate"
+    # and set live again must reach the pages loaded meanwhile. Shared caches (a CDN) may keep it
+    # a second, as nginx does: a surge of page loads then reaches a worker once a second.
+    response["Cache-Control"] = "public, max-age=0, s-maxage=1, must-revalidate"
     conditional = get_conditional_response(request, etag=etag, response=response)
     if conditional is not None and conditional is not response:
         return conditional  # 304: the reader's copy is this seq's page

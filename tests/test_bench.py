@@ -101,3 +101,13 @@ def test_the_renames_benchmark_reaches_every_reader_in_one_frame():
     assert re.search(r"speaker corrected: every reader has it\s+10/10 within \d+ ms", output)
     assert re.search(r"other editor's POSTs: .* \(\d+ POSTs, 0 failed\)", output)
     assert re.search(r"resets received by readers\s+0\n", output)
+
+
+def test_the_surge_benchmark_answers_every_page_load_and_every_post():
+    require_service("PostgreSQL", "127.0.0.1", 5432)
+    require_service("Redis", "127.0.0.1", 6379)
+    require_program("nginx", "apt-get install -y nginx")
+    output = bench("surge", "--loads", "200", "--seconds", "2")
+    assert "answers by status: {200: 200}" in output
+    assert re.search(r"editor: \d+ POSTs, \{201: \d+\};", output)
+    assert re.search(r"PostgreSQL: at most \d+ connections at once \(pools: 2 x 10\)", output)

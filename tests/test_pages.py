@@ -512,7 +512,7 @@ def test_an_ended_event_is_an_archive_with_conditional_get(client, event, alice)
     services.entry_create(event=event, by=alice, body="Last words.")
     services.event_set_status(event=event, status="ended", by=alice)
     first = client.get("/events/summit/")
-    assert first["Cache-Control"] == "public, max-age=0, must-revalidate" and first["ETag"]
+    assert first["Cache-Control"] == "public, max-age=0, s-maxage=1, must-revalidate" and first["ETag"]
     assert "This event has ended" in first.content.decode()
     again = client.get("/events/summit/", HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304

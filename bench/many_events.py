@@ -31,7 +31,6 @@ from .target import (
     prepare_database,
     start_daphne,
     stop,
-    tail,
     wait_ready,
 )
 from .wire import open_reader
@@ -255,8 +254,8 @@ def main(argv: list[str] | None = None) -> None:
             stop(server)
             problems = log_problems(server.log)
             print(f"server log: {len(problems)} warnings/errors")
-            if problems:
-                print(tail(server.log, 20))
+            for line in problems[:12]:  # the first ones: what went wrong before the rest
+                print("  " + line[:300])
     print(witness.line())
     print("command: " + shlex.join([sys.executable, "-m", "bench.many_events", *(argv or sys.argv[1:])]))
 

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -119,6 +120,12 @@ class Session(models.Model):
     timezone = models.CharField(
         max_length=64, blank=True, validators=[validate_timezone], help_text="Defaults to the event's."
     )
+    latitude = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+    )
+    longitude = models.FloatField(
+        null=True, blank=True, validators=[MinValueValidator(-180), MaxValueValidator(180)]
+    )
     starts_at = models.DateTimeField(null=True, blank=True)
     ends_at = models.DateTimeField(null=True, blank=True)
     position = models.PositiveIntegerField(default=0)
@@ -162,6 +169,14 @@ class Speaker(models.Model):
     honorific = models.CharField(max_length=40, blank=True)
     title = models.CharField(max_length=300, blank=True)
     photo_url = models.URLField(blank=True, help_text="Address of a portrait image.")
+    photo = models.ForeignKey(
+        "Media",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="A portrait uploaded as a photo; shown before the address above.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -464,6 +479,43 @@ class EntryMedia(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_id} #{self.position}: {self.media_id}"
+
+
+class SpeakerSlot(models.Model):
+    """A speaker on the agenda: in one city's session, from a time (until one, if known)."""
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="slots")
+    speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="slots")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField(null=True, blank=True)
+    title = models.CharField(max_length=200, blank=True, help_text="What the talk is about, if announced.")
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        indexes = [models.Index(fields=["session", "starts_at"], name="slot_session_start")]
+
+    def __str__(self) -> str:
+        return f"{self.speaker} in {self.session} at {self.starts_at:%Y-%m-%d %H:%M}"
+
+    def clean(self) -> None:
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": "A slot must end after it starts."})
+
+
+class ReaderSample(models.Model):
+    """How many readers an event had in one minute (the most any worker counted), for the desk's
+    chart of readers over time."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="reader_samples")
+    minute = models.DateTimeField()
+    readers = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["minute"]
+        constraints = [models.UniqueConstraint(fields=["event", "minute"], name="reader_sample_per_minute")]
+
+    def __str__(self) -> str:
+        return f"{self.readers} readers of {self.event} at {self.minute:%Y-%m-%d %H:%M}"
 
 
 class Change(models.Model):

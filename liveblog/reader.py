@@ -20,6 +20,7 @@ CITIES_LISTED = 12  # beside the stream: the cities with most entries; the filte
 ORDERS = ("newest", "oldest")
 # What a reader page reads from its query; anything else (fbclid, utm_*) changes nothing on it.
 PAGE_PARAMETERS = ("city", "speaker", "key", "order", "cursor", "lang")
+PERMALINK_PARAMETERS = ("lang",)
 
 
 def _release() -> str:
@@ -97,11 +98,12 @@ class ReaderView:
         return rows, self.url() + f"&cursor={rows[-1].pk}"
 
 
-def canonical_query(request: HttpRequest) -> str:
-    """The page's own query string: its parameters in one order, tracking ones dropped, so a link
-    shared a thousand times with a different ``?fbclid=`` is one page, rendered once."""
+def canonical_query(request: HttpRequest, names: tuple[str, ...] = PAGE_PARAMETERS) -> str:
+    """The page's own query string: its parameters (``names``) in one order, tracking ones
+    dropped, so a link shared a thousand times with a different ``?fbclid=`` is one page,
+    rendered once."""
     params = request.GET
-    return urlencode([(name, params[name]) for name in PAGE_PARAMETERS if name in params])
+    return urlencode([(name, params[name]) for name in names if name in params])
 
 
 def filter_names(view: ReaderView, sessions: list[Session], speakers: list[Speaker]) -> dict[str, str]:

@@ -27,6 +27,7 @@ from django.views.static import serve as serve_file
 from liveblog import heads, reader, redis_clients, selectors, structured_data
 from liveblog.clients import request_client_ip
 from liveblog.delivery.hub import hub, readers_now
+from liveblog.heads import Head
 from liveblog.media import IMMUTABLE
 from liveblog.models import Entry, Event
 from liveblog.ratelimit import over_limit, used_up
@@ -84,6 +85,18 @@ def manifest(request: HttpRequest) -> JsonResponse:
 
 
 def _event_page(request: HttpRequest, slug: str, template: str) -> HttpResponse:
+    def build(head: Head, page_url: str) -> str:
+        return _render_event_page(request, get_object_or_404(Event, pk=head.pk), template, page_url)
+
+    return _page_at_head(request, slug, reader.canonical_query(request), build)
+
+
+def _page_at_head(
+    request: HttpRequest, slug: str, query: str, build: Callable[[Head, str], str]
+) -> HttpResponse:
+    """A page of the event ``slug`` as it is at the event's seq: a 304 for a reader who has it,
+    else rendered once per seq and address (the path and ``query``, the parameters the page
+    reads) however many ask. Every change bumps the seq, so no stale copy is ever served."""
     head = heads.event_head(slug)
     if head is None:
         raise Http404("No such event.")
@@ -96,13 +109,8 @@ def _event_page(request: HttpRequest, slug: str, template: str) -> HttpResponse:
     conditional = get_conditional_response(request, etag=etag, response=response)
     if conditional is not None and conditional is not response:
         return conditional  # 304: the reader's copy is this seq's page
-    # The page as it is at this seq: every change bumps the seq, so no stale copy is ever served.
-    query = reader.canonical_query(request)
     page_url = request.build_absolute_uri(request.path + (f"?{query}" if query else ""))
-    key = f"page:{template}:{etag}:{page_url}"
-    response.content = _cached_page(
-        key, lambda: _render_event_page(request, get_object_or_404(Event, pk=head.pk), template, page_url)
-    )
+    response.content = _cached_page(f"page:{etag}:{page_url}", lambda: build(head, page_url))
     return response
 
 
@@ -203,14 +211,18 @@ def event_embed(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_safe
 def entry_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    entry = get_object_or_404(
-        Entry.objects.published().for_display(),
-        event__slug=slug,
-        pk=pk,
-    )
+    """An entry's permalink: the link people share, so cached and canonical as the event's page."""
+
+    def build(head: Head, share_url: str) -> str:
+        return _render_entry_page(request, head, pk, share_url)
+
+    return _page_at_head(request, slug, reader.canonical_query(request, reader.PERMALINK_PARAMETERS), build)
+
+
+def _render_entry_page(request: HttpRequest, head: Head, pk: int, share_url: str) -> str:
+    entry = get_object_or_404(Entry.objects.published().for_display(), event_id=head.pk, pk=pk)
     event = entry.event
     entries = selectors.entries_for_reader(event)
-    share_url = request.build_absolute_uri()
     context = {
         "entry": entry,
         "event": event,
@@ -221,7 +233,7 @@ def entry_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "earlier": entries.after(entry, newest=True).in_reader_order(newest=True).first(),
         "later": entries.after(entry).first(),
     }
-    return render(request, "liveblog/entry_detail.html", context)
+    return render_to_string("liveblog/entry_detail.html", context, request)
 
 
 @login_required

@@ -1,7 +1,8 @@
 """A link goes out and thousands open the page in the same minute: tracking parameters make no
-new page, nginx sends each page to a worker at most once a second, and a worker holds no more
-PostgreSQL connections than its pool, however many requests arrive at once. The full surge
-(5,000 page loads in 10 s while an editor posts) is bench/surge.py's to measure."""
+new page (the event's or an entry's), nginx sends each page to a worker at most once a second,
+and a worker holds no more PostgreSQL connections than its pool, however many requests arrive
+at once. The full surge (5,000 page loads in 10 s while an editor posts) is bench/surge.py's to
+measure."""
 
 import concurrent.futures
 import re
@@ -49,6 +50,25 @@ def test_a_link_shared_with_tracking_parameters_is_one_page_rendered_once(client
     assert renders() - before == 3
 
 
+@pytest.mark.django_db
+def test_an_entrys_permalink_shared_with_tracking_parameters_is_rendered_once(client, event, alice):
+    entry = services.entry_create(event=event, by=alice, body="The line everyone shares.")
+    url = f"/events/{event.slug}/entries/{entry.pk}/"
+    before = renders()
+
+    pages = [client.get(f"{url}?{query}") for query in ("fbclid=a", "utm_source=x&fbclid=b", "")]
+
+    assert [page.status_code for page in pages] == [200] * 3
+    assert renders() - before == 1
+    html = pages[0].content.decode()
+    assert f'<link rel="canonical" href="http://testserver{url}">' in html
+    assert "fbclid" not in html and "utm_source" not in html  # nor in the share links
+    assert client.get(url, HTTP_IF_NONE_MATCH=pages[0]["ETag"]).status_code == 304
+    services.entry_update(entry=entry, by=alice, body="The line, corrected.")
+    assert "The line, corrected." in client.get(f"{url}?fbclid=c").content.decode()
+    assert client.get(f"/events/{event.slug}/entries/999999/?fbclid=d").status_code == 404
+
+
 def worker_renders(worker: str) -> float:
     with urllib.request.urlopen(f"{worker}/metrics", timeout=10) as response:
         found = re.search(rf"^{RENDERS} (\S+)$", response.read().decode(), re.MULTILINE)
@@ -94,9 +114,12 @@ def test_a_surge_through_nginx_reaches_each_worker_once_per_change_within_the_po
     with concurrent.futures.ThreadPoolExecutor(100) as pool, Backends() as backends:
         clicks = [f"{entrance}/events/{SLUG}/?fbclid=click{n}&utm_source=share" for n in range(400)]
         loads = list(pool.map(get, clicks[:200]))
-        Api(entrance, token).post_entry("While the link goes round.")
+        posted = Api(entrance, token).post_entry("While the link goes round.")
         loads += list(pool.map(get, clicks[200:]))
         through_nginx = sum(worker_renders(w) for w in workers) - before
+        # The entry's own link, shared in turn.
+        permalink = f"{entrance}/events/{SLUG}/entries/{posted['id']}/?fbclid="
+        shared = list(pool.map(get, [f"{permalink}{n}" for n in range(200)]))
         # Straight to the workers, 100 at a time: different pages (each cursor is a page of its
         # own, rendered), and change-feed reads, which nothing caches. Without a pool each
         # request would hold a connection of its own.
@@ -108,5 +131,7 @@ def test_a_surge_through_nginx_reaches_each_worker_once_per_change_within_the_po
     assert sum(cache == "HIT" for _, cache in loads) > 300
     # Two versions of one canonical page (before and after the post), on at most both workers.
     assert through_nginx <= 4
+    assert [status for status, _ in shared] == [200] * 200
+    assert sum(cache == "HIT" for _, cache in shared) > 150
     assert [status for status, _ in direct] == [200] * 300
     assert 0 < backends.most <= 2 * 10  # DATABASE_POOL_SIZE, 10 in the topology, per worker

@@ -92,13 +92,15 @@ def frame_for_change(
     payload: dict[str, Any] | None = None,
     counts: dict[str, Any] | None = None,
     speakers: list[dict[str, Any]] | None = None,
+    agenda: list[dict[str, Any]] | None = None,
 ) -> str:
     """Serialize the frame for one change. An entry readers may not see (a draft, a tombstone)
     goes out as ``entry.deleted`` with its id only, so no reader ever receives its text.
     ``payload``: the entry's, when the caller already built it for another frame. ``counts``:
     the event's published entries after the change, in all and in the cities it touched.
     ``speakers``: on an ``event.updated``, the speakers whose name or title changed, so that
-    pages retitle the entries showing them (one frame, however many entries)."""
+    pages retitle the entries showing them (one frame, however many entries). ``agenda``: on an
+    ``event.updated``, the whole agenda after a change to it (liveblog.agenda.agenda_payload)."""
     frame: dict[str, Any] = {"type": type, "seq": seq, "epoch": event.epoch}
     if entry is None:
         frame["event"] = event_payload(event)
@@ -111,6 +113,8 @@ def frame_for_change(
         frame["counts"] = counts
     if speakers:
         frame["speakers"] = speakers
+    if agenda is not None:
+        frame["agenda"] = agenda
     return _dumps(frame)
 
 

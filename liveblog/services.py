@@ -14,6 +14,7 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.contrib.auth.models import User as Account  # the project's AUTH_USER_MODEL
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Value
 from django.db.models.functions import Lower
@@ -21,8 +22,10 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from liveblog import media as photos
+from liveblog.agenda import agenda_payload
 from liveblog.delivery.bus import publish_on_commit
 from liveblog.frames import REWRITES_HISTORY, entry_payload, frame_for_change, speaker_payload
+from liveblog.gazetteer import fill_place
 from liveblog.models import (
     Change,
     Contributor,
@@ -34,6 +37,7 @@ from liveblog.models import (
     Revision,
     Session,
     Speaker,
+    SpeakerSlot,
     new_epoch,
 )
 from liveblog.rendering import LinkCards, check_size, fetch_link_cards, render_entry, render_markdown
@@ -87,10 +91,12 @@ def _append_change(
     entry: Entry | None = None,
     recount: Iterable[int | None] = (),
     speakers: Iterable[Speaker] = (),
+    agenda: bool = False,
 ) -> Change:
     """Call after lock_event, in the same transaction. ``recount``: the cities (session ids, None
     for no city) whose count of published entries this change alters; the frame then carries
-    the counts. A change that alters none (an edit in place, a rename) leaves them out."""
+    the counts. A change that alters none (an edit in place, a rename) leaves them out.
+    ``agenda``: the change is to the agenda; the frame carries all of it."""
     seq = event.seq = event.seq + 1
     Event.objects.filter(pk=event.pk).update(seq=seq)
     recount = list(recount)
@@ -102,6 +108,7 @@ def _append_change(
         entry=entry,
         counts=counts,
         speakers=[speaker_payload(s) for s in speakers],
+        agenda=agenda_payload(event) if agenda else None,
     )
     change = Change.objects.create(
         event=event, seq=seq, type=type, entry=entry, actor=_actor(by), frame=frame
@@ -495,6 +502,7 @@ def event_create(*, slug: str, cities: Iterable[str] = (), **fields: Any) -> Eve
 
 
 def _session_save(session: Session) -> None:
+    fill_place(session)  # a known city's zone, position and country, where none was given
     session.full_clean()
     session.save()
 
@@ -604,6 +612,73 @@ def media_update(*, media: Media, by: User, **changes: Any) -> Media:
     for entry in Entry.objects.published().filter(media=media).for_display():
         _append_change(event=media.event, type=Change.Type.ENTRY_UPDATED, by=by, entry=entry)
     return media
+
+
+# The agenda ---------------------------------------------------------------------------------
+
+SLOT_FIELDS = ("session", "speaker", "starts_at", "ends_at", "title")
+
+
+def _save_slot(slot: SpeakerSlot, event: Event) -> None:
+    """Check and save a slot of ``event``'s agenda, to the minute. Call after lock_event."""
+    if slot.session.event_id != event.pk:
+        raise ValidationError({"session": f"{slot.session.city} is a city of another event."})
+    if slot.speaker_id is None:
+        raise ValidationError({"speaker": "Say who speaks."})
+    for name in ("starts_at", "ends_at"):
+        moment = getattr(slot, name)
+        if moment is not None:
+            setattr(slot, name, moment.replace(second=0, microsecond=0))
+    slot.full_clean(exclude=["session", "speaker"])
+    slot.save()
+
+
+@transaction.atomic
+def slots_add(*, event: Event, by: User, slots: Iterable[dict[str, Any]]) -> list[SpeakerSlot]:
+    """Put speakers on the agenda (each a dict of SLOT_FIELDS; ``speaker`` as entries take it:
+    a row, parsed parts or free text). Readers get one ``event.updated`` carrying the agenda."""
+    lock_event(event)
+    added = []
+    for fields in slots:
+        unknown = set(fields) - set(SLOT_FIELDS)
+        if unknown:
+            raise TypeError(f"Slots have no field(s) {', '.join(sorted(unknown))}.")
+        slot = SpeakerSlot(**{**fields, "speaker": _speaker(fields.get("speaker"))})
+        _save_slot(slot, event)
+        added.append(slot)
+    if added:
+        _append_change(event=event, type=Change.Type.EVENT_UPDATED, by=by, agenda=True)
+    return added
+
+
+def slot_create(*, event: Event, by: User, **fields: Any) -> SpeakerSlot:
+    return slots_add(event=event, by=by, slots=[fields])[0]
+
+
+@transaction.atomic
+def slot_update(*, slot: SpeakerSlot, by: User, **changes: Any) -> SpeakerSlot:
+    """Move a slot, change its speaker, times or title; readers get the agenda again."""
+    unknown = set(changes) - set(SLOT_FIELDS)
+    if unknown:
+        raise TypeError(f"Slots have no field(s) {', '.join(sorted(unknown))}.")
+    event = slot.session.event
+    lock_event(event)
+    if "speaker" in changes:
+        changes["speaker"] = _speaker(changes["speaker"])
+    for name, value in changes.items():
+        setattr(slot, name, value)
+    _save_slot(slot, event)
+    _append_change(event=event, type=Change.Type.EVENT_UPDATED, by=by, agenda=True)
+    return slot
+
+
+@transaction.atomic
+def slot_delete(*, slot: SpeakerSlot, by: User) -> None:
+    """Take a slot off the agenda; readers get the agenda without it."""
+    event = slot.session.event
+    lock_event(event)
+    slot.delete()
+    _append_change(event=event, type=Change.Type.EVENT_UPDATED, by=by, agenda=True)
 
 
 # The desk ----------------------------------------------------------------------------------

@@ -502,6 +502,15 @@ class SpeakerSlot(models.Model):
             raise ValidationError({"ends_at": "A slot must end after it starts."})
 
 
+class CityAgenda(Session):
+    """A city's programme, as the admin edits it: its speaker slots, in the city's own time."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "city's agenda"
+        verbose_name_plural = "agendas of the cities"
+
+
 class ReaderSample(models.Model):
     """How many readers an event had in one minute (the most any worker counted), for the desk's
     chart of readers over time."""

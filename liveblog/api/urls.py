@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from liveblog.api import desk, views
+from liveblog.api import agenda, desk, views
 
 urlpatterns = [
     path("events/", views.EventList.as_view(), name="api_events"),
@@ -14,6 +14,8 @@ urlpatterns = [
     path("events/<slug:slug>/sessions/", views.EventSessions.as_view(), name="api_event_sessions"),
     path("events/<slug:slug>/people/", desk.People.as_view(), name="api_event_people"),
     path("events/<slug:slug>/people/<str:username>/", desk.Person.as_view(), name="api_event_person"),
+    path("events/<slug:slug>/agenda/", agenda.EventAgenda.as_view(), name="api_event_agenda"),
+    path("slots/<int:pk>/", agenda.SlotDetail.as_view(), name="api_slot"),
     path("speakers/", views.SpeakerSearch.as_view(), name="api_speakers"),
     path("speakers/split/", views.SpeakerSplit.as_view(), name="api_speaker_split"),
     path("entries/<int:pk>/", views.EntryDetail.as_view(), name="api_entry"),

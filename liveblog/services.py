@@ -25,7 +25,6 @@ from liveblog import media as photos
 from liveblog.agenda import agenda_payload
 from liveblog.delivery.bus import publish_on_commit
 from liveblog.frames import REWRITES_HISTORY, entry_payload, frame_for_change, speaker_payload
-from liveblog.gazetteer import fill_place
 from liveblog.models import (
     Change,
     Contributor,
@@ -502,7 +501,6 @@ def event_create(*, slug: str, cities: Iterable[str] = (), **fields: Any) -> Eve
 
 
 def _session_save(session: Session) -> None:
-    fill_place(session)  # a known city's zone, position and country, where none was given
     session.full_clean()
     session.save()
 

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from liveblog import feeds, views
+from liveblog import agenda_views, feeds, views
 
 urlpatterns = [
     path("", views.index, name="index"),
@@ -11,6 +11,7 @@ urlpatterns = [
     path("events/<slug:slug>/entries/<int:pk>/", views.entry_detail, name="entry_detail"),
     path("events/<slug:slug>/embed/", views.event_embed, name="event_embed"),
     path("events/<slug:slug>/feed/", require_safe(feeds.EventFeed()), name="event_feed"),
+    path("events/<slug:slug>/agenda/", agenda_views.agenda_page, name="agenda"),
     path("events/<slug:slug>/console/", views.console, name="console"),
     path("events/<slug:slug>/console/export.<str:fmt>", views.console_export, name="console_export"),
 ]

@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand
 from PIL import Image, ImageDraw, ImageFont
 
 from liveblog import media, services
+from liveblog.demo_agenda import schedule_demo_agenda
 from liveblog.models import Entry, Event, Media
 from liveblog.reports.importer import import_report
 
@@ -88,6 +89,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         if Event.objects.filter(slug=SLUG).exists():
+            # The programme running now, whenever the demo is served.
+            schedule_demo_agenda(Event.objects.get(slug=SLUG))
             self.stdout.write(f"Demo event “{SLUG}” is already loaded.")
         else:
             result = import_report(
@@ -103,6 +106,7 @@ class Command(BaseCommand):
             for entry in (entries[0], entries[-1]):
                 services.entry_set_flags(entry=entry, by=None, key_moment=True)
             add_photos(result.event, entries[-3:])
+            schedule_demo_agenda(result.event)
             # Left live so that entries posted through the API reach open reader pages.
             services.event_set_status(event=result.event, status=Event.Status.LIVE, by=None)
             self.stdout.write(f"Loaded the demo event “{SLUG}”: {len(result.created)} entries.")

@@ -21,8 +21,9 @@ export class Composer {
    * @param {(item: object) => Promise<{ok, status, data}>} options.deliver posts one entry, photos first
    * @param {(item: object, entry: object) => void} options.accepted the server has the entry
    * @param {{status: string, startsAt: string}} options.event what the time field's day depends on
+   * @param {(city: string) => object|null} [options.onStage] the speaker on stage in a city now
    */
-  constructor(form, { api, outbox, deliver, accepted, storage, slug, timezone, event }) {
+  constructor(form, { api, outbox, deliver, accepted, storage, slug, timezone, event, onStage }) {
     Object.assign(this, { form, api, outbox, deliver, accepted, storage, timezone, event });
     this.keys = { draft: `liveblog:${slug}:draft`, city: `liveblog:${slug}:city` };
     const $ = (selector) => document.querySelector(selector);
@@ -47,6 +48,11 @@ export class Composer {
       chosen: $("#c-speaker-chosen"),
       form,
       changed: () => this.saveDraft(),
+      // Posting from a city: whoever is on stage there is offered first.
+      offer: () => {
+        const speaker = onStage?.(this.fields.city.value);
+        return speaker ? { speaker, city: this.fields.city.selectedOptions[0]?.textContent || "" } : null;
+      },
     });
     this.counters = {
       text: new Counter(this.fields.text, $("#c-text-count")),

@@ -1,6 +1,7 @@
 // The editor console: a composer that never loses a word, and the event's entries, live.
 
 import { Composer } from "./composer.js";
+import { ConsoleAgenda } from "./console-agenda.js";
 import { eventApi, messages, peopleApi } from "./console-api.js";
 import { enableEditing } from "./console-edit.js";
 import { EntryList } from "./console-entries.js";
@@ -20,6 +21,7 @@ const $ = (selector) => document.querySelector(selector);
 const desk = { role: root.dataset.role || "editor", user: root.dataset.user };
 const lists = { entries: $("#entries"), review: $("#review"), scheduled: $("#scheduled"), mine: $("#mine") };
 const entries = new EntryList(root, lists, desk);
+const agenda = new ConsoleAgenda(slug, $("#agenda-panel"));
 enableEditing(entries, $("#undo"));
 
 // An entry with photos: each photo uploaded first (once: its key), then the entry naming them.
@@ -65,6 +67,7 @@ const composer = new Composer($("#composer"), {
   slug,
   timezone: root.dataset.timezone,
   event: { status: root.dataset.status, startsAt: root.dataset.startsAt },
+  onStage: (city) => agenda.onStage(city),
 });
 if ($("#add-city-toggle")) composer.enableAddCity($("#add-city"), $("#add-city-toggle"));
 if ($("#people-panel")) new PeoplePanel($("#people-panel"), peopleApi(slug), desk.user);
@@ -158,6 +161,7 @@ const feed = new ConsoleFeed({
   route: "console/",
   apply: (frame) => {
     if (frame.type !== "event.updated") return entries.apply(frame);
+    agenda.apply(frame);
     showStatus(frame.event.status);
     entries.retitle(frame);
   },
@@ -172,4 +176,5 @@ window.addEventListener("online", () => outbox.flush());
 renderOutbox($("#outbox"), outbox.items);
 composer.start();
 entries.load(api.entries()).then(() => outbox.flush());
+agenda.load();
 feed.start();

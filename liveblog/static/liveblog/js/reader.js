@@ -5,6 +5,7 @@ import "./lightbox.js";
 import { showEventStatus } from "./event-status.js";
 import { retitle } from "./entries.js";
 import { LiveFeed } from "./live.js";
+import { OnStage } from "./on-stage.js";
 import { ReportView } from "./report-view.js";
 
 // What a frame changes on the page; the feed has put it in seq order.
@@ -13,6 +14,7 @@ function applyFrame(view, feed, frame) {
   else if (frame.type === "entry.deleted") view.remove(frame.entry.id);
   else if (frame.type === "event.updated") updateEvent(view, feed, frame);
   view.changed(frame);
+  if (frame.agenda) onStage?.update(frame.agenda);
 }
 
 function updateEvent(view, feed, frame) {
@@ -165,6 +167,8 @@ function loadOnScroll(view) {
   }, { rootMargin: "400px" }).observe(more);
 }
 
+const stage = document.querySelector(".on-stage");
+const onStage = stage ? new OnStage(stage) : null;
 const root = document.querySelector(".entries[data-event]");
 if (root && !rememberOrder()) {
   const view = new ReportView(root);

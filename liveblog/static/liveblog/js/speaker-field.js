@@ -8,9 +8,12 @@ import { speakerApi } from "./console-api.js";
 export const fullName = (speaker) => [speaker.honorific, speaker.name].filter(Boolean).join(" ");
 
 export class SpeakerField {
-  /** @param {() => void} changed called when the choice changes (the draft keeps it) */
-  constructor(input, { list, chosen, form, changed }) {
-    Object.assign(this, { input, list, chosenHint: chosen, form, changed });
+  /**
+   * @param {() => void} changed called when the choice changes (the draft keeps it)
+   * @param {() => ({speaker, city})|null} [offer] the speaker to offer first: on stage in the city
+   */
+  constructor(input, { list, chosen, form, changed, offer }) {
+    Object.assign(this, { input, list, chosenHint: chosen, form, changed, offer });
     this.choice = null; // {id, label} of a known speaker, or {new: {honorific, name, title}}
     this.options = [];
     this.active = -1;
@@ -24,6 +27,9 @@ export class SpeakerField {
       this.timer = setTimeout(() => this.suggest(), 150);
     });
     this.input.addEventListener("keydown", (event) => this.key(event));
+    this.input.addEventListener("focus", () => {
+      if (!this.input.value.trim()) this.offerOnStage();
+    });
     this.input.addEventListener("blur", () => setTimeout(() => this.close(), 150));
     this.list.addEventListener("mousedown", (event) => {
       const option = event.target.closest("[role=option]");
@@ -36,13 +42,27 @@ export class SpeakerField {
     $("#c-ns-cancel").addEventListener("click", () => this.closeNew());
   }
 
+  /** With nothing typed yet: the speaker on stage in the city, if any, as the one suggestion. */
+  offerOnStage() {
+    const offered = this.offer?.();
+    if (!offered) return;
+    this.options = [{ speaker: offered.speaker, stage: offered.city }];
+    this.render();
+  }
+
   async suggest() {
     const query = this.input.value.trim();
-    if (!query) return this.close();
+    if (!query) return this.offer?.() ? this.offerOnStage() : this.close();
     const result = await speakerApi.search(query).catch(() => null);
     if (query !== this.input.value.trim() || document.activeElement !== this.input) return;
     const known = result?.ok ? result.data : [];
     this.options = known.map((speaker) => ({ speaker }));
+    const offered = this.offer?.();
+    const onStage = offered && this.options.findIndex((option) => option.speaker.id === offered.speaker.id);
+    if (onStage >= 0) {
+      const [option] = this.options.splice(onStage, 1);
+      this.options.unshift({ ...option, stage: offered.city }); // first, whatever the ranking
+    }
     const exact = known.some((speaker) => fullName(speaker).toLowerCase() === query.toLowerCase());
     if (!exact) this.options.push({ add: query });
     this.render();
@@ -62,6 +82,11 @@ export class SpeakerField {
         } else {
           li.append(Object.assign(document.createElement("strong"), { textContent: fullName(option.speaker) }));
           if (option.speaker.title) li.append(`, ${option.speaker.title}`);
+          if (option.stage) {
+            const note = Object.assign(document.createElement("span"), { className: "suggestions__stage" });
+            note.textContent = `on stage in ${option.stage} now`;
+            li.append(" ", note);
+          }
         }
         return li;
       }),
@@ -73,6 +98,7 @@ export class SpeakerField {
   key(event) {
     if (this.list.hidden) {
       if (event.key === "ArrowDown" && this.input.value.trim()) this.suggest();
+      else if (event.key === "ArrowDown") this.offerOnStage();
       return;
     }
     if (event.key === "ArrowDown" || event.key === "ArrowUp") {

@@ -12,12 +12,14 @@ from liveblog import services
 from liveblog.admin.zones import ZONED_DATETIMES, ZonedAdmin, name_zone
 from liveblog.models import CityAgenda, SpeakerSlot
 
+SLOT_FORM_FIELDS = ("speaker", "starts_at", "ends_at", "title")
+
 
 class SlotInline(admin.TabularInline):
     model = SpeakerSlot
     verbose_name, verbose_name_plural = "speaker", "speakers on stage"
     extra = 3
-    fields = ["speaker", "starts_at", "ends_at", "title"]
+    fields = SLOT_FORM_FIELDS
     autocomplete_fields = ["speaker"]
     formfield_overrides = ZONED_DATETIMES
 
@@ -33,7 +35,7 @@ class CityAgendaAdmin(ZonedAdmin):
     list_display = ["city", "event", "time_zone_name", "speakers"]
     list_filter = ["event"]
     search_fields = ["city", "event__title"]
-    fields = ["event", "city", "time_zone_name"]
+    fields = ("event", "city", "time_zone_name")
     readonly_fields = fields
     inlines = [SlotInline]
 
@@ -73,7 +75,7 @@ class CityAgendaAdmin(ZonedAdmin):
             elif not row.has_changed():
                 continue
             elif slot.pk is None:
-                fields = {name: row.cleaned_data[name] for name in SlotInline.fields}
+                fields = {name: row.cleaned_data[name] for name in SLOT_FORM_FIELDS}
                 formset.new_objects.append(
                     services.slot_create(event=city.event, by=request.user, session=city, **fields)
                 )

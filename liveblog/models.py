@@ -315,6 +315,17 @@ class Entry(models.Model):
         return self.local_occurred_at.strftime("%H:%M")
 
     @property
+    def report_time(self) -> str:
+        """Where the venue's clock shows another time than the event's, the entry's time in the
+        event's zone, named after it: "19:05 Paris" beside Toronto's 13:05. Else empty (Berlin
+        and Paris keep the same time: one clock says it)."""
+        zone = self.event.tzinfo
+        there = self.occurred_at.astimezone(zone)
+        if there.utcoffset() == self.local_occurred_at.utcoffset():
+            return ""
+        return f"{there:%H:%M} {zone_label(zone.key)}"
+
+    @property
     def city_name(self) -> str:
         return self.session.city if self.session else ""
 
@@ -367,6 +378,11 @@ class Entry(models.Model):
         """The dateline without its speaker, "17:42 · Berlin": where the speaker is shown apart
         (the entry itself, the permalink's card, Markdown) or not at all (key moments)."""
         return _joined(self.local_time, self.city_name)
+
+
+def zone_label(key: str) -> str:
+    """A zone by its city, as people name it: "Europe/Paris" is Paris, "America/New_York" New York."""
+    return key.rsplit("/", 1)[-1].replace("_", " ")
 
 
 def _joined(*parts: str) -> str:

@@ -25,6 +25,7 @@ from liveblog import media as photos
 from liveblog.agenda import agenda_payload
 from liveblog.delivery.bus import publish_on_commit
 from liveblog.frames import REWRITES_HISTORY, entry_payload, frame_for_change, speaker_payload
+from liveblog.gazetteer import fill_place
 from liveblog.models import (
     Change,
     Contributor,
@@ -501,6 +502,7 @@ def event_create(*, slug: str, cities: Iterable[str] = (), **fields: Any) -> Eve
 
 
 def _session_save(session: Session) -> None:
+    fill_place(session)  # a known city's zone, position and country, where none was given
     session.full_clean()
     session.save()
 
@@ -549,6 +551,26 @@ def sessions_changed(*, event: Event, by: User) -> None:
     Lock the event before saving the sessions."""
     lock_event(event)
     _append_change(event=event, type=Change.Type.EVENT_UPDATED, by=by)
+
+
+@transaction.atomic
+def sessions_place(*, event: Event, by: User) -> list[Session]:
+    """Give the event's cities the zone, position and country the gazetteer knows for them,
+    where they have none (cities added before it was bundled); readers are told once if any
+    changed. Returns the cities the gazetteer does not know."""
+    lock_event(event)
+    changed, unknown = False, []
+    for session in event.sessions.all():
+        before = (session.timezone, session.latitude, session.longitude, session.country)
+        fill_place(session)
+        if (session.timezone, session.latitude, session.longitude, session.country) != before:
+            _session_save(session)
+            changed = True
+        if session.latitude is None:
+            unknown.append(session)
+    if changed:
+        _append_change(event=event, type=Change.Type.EVENT_UPDATED, by=by)
+    return unknown
 
 
 # Speakers ---------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ def test_it_imports_the_sample_report_exactly():
     assert first.speaker.title == "the President-elect of the National Council of Resistance of Iran"
     assert first.body.startswith("Thirty years have passed")
 
-    by_time = {e.local_time: e for e in entries}
+    by_time = {f"{e.occurred_at.astimezone(event.tzinfo):%H:%M}": e for e in entries}  # as the report reads
     assert by_time["18:23"].city_name == "Paris" and by_time["18:23"].speaker is None
     assert by_time["18:23"].body.startswith("Video Clip airs") and by_time["18:23"].kind == "media"
     assert by_time["19:31"].session is None and by_time["19:31"].speaker is None

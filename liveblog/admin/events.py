@@ -14,6 +14,7 @@ from django.utils.text import Truncator
 
 from liveblog import services
 from liveblog.admin.zones import ZONED_DATETIMES, ZonedAdmin, name_zone, zone_named
+from liveblog.gazetteer import PLACE_FIELDS, not_found_notice, place_defaults
 from liveblog.models import (
     Contributor,
     Event,
@@ -25,7 +26,28 @@ from liveblog.views import export_download
 class SessionForm(forms.ModelForm):
     class Meta:
         model = Session
-        fields = ["city", "slug", "timezone", "starts_at", "ends_at", "venue", "country", "position"]
+        fields = [
+            "city",
+            "slug",
+            "timezone",
+            "starts_at",
+            "ends_at",
+            "venue",
+            "country",
+            "latitude",
+            "longitude",
+            "position",
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        """A known city's zone, position and country fill the fields left empty (the country
+        typed, if any, says which London); the form then shows them, for the editor to correct."""
+        cleaned = super().clean() or {}
+        if cleaned.get("city") and any(cleaned.get(name) in ("", None) for name in PLACE_FIELDS):
+            for name, value in place_defaults(cleaned["city"], cleaned.get("country", "")).items():
+                if cleaned.get(name) in ("", None):
+                    cleaned[name] = value
+        return cleaned
 
     @property
     def details_summary(self) -> str:
@@ -66,7 +88,7 @@ class SessionInline(admin.TabularInline):
     prepopulated_fields = {"slug": ("city",)}
     fields = list(SessionForm.Meta.fields)
     formfield_overrides = ZONED_DATETIMES
-    details = ("venue", "country", "position")  # the template folds these
+    details = ("venue", "country", "latitude", "longitude", "position")  # the template folds these
 
     def get_formset(self, request: HttpRequest, obj: Event | None = None, **kwargs: Any):
         formset = super().get_formset(request, obj, **kwargs)
@@ -74,6 +96,7 @@ class SessionInline(admin.TabularInline):
         zone = obj.timezone if obj else "the event's zone"
         name_zone(fields, {"starts_at": "Starts", "ends_at": "Ends"}, zone)
         fields["timezone"].label = "Time zone"
+        fields["timezone"].help_text = "Empty: the city's own if the gazetteer knows it, else the event's."
         fields["timezone"].widget.attrs.update(placeholder=obj.timezone if obj else "", list="time-zones")
         return formset
 
@@ -192,6 +215,10 @@ class EventAdmin(ZonedAdmin):
         formset.save()
         if change and formset.has_changed():
             services.sessions_changed(event=event, by=request.user)
+        for session in [*formset.new_objects, *(saved for saved, _ in formset.changed_objects)]:
+            if session.latitude is None:
+                zone = session.timezone or f"the event's, {event.timezone}"
+                self.message_user(request, not_found_notice(session.city, zone), messages.WARNING)
 
     @admin.action(description="Set selected events live")
     def set_live(self, request: HttpRequest, queryset: QuerySet[Event]) -> None:

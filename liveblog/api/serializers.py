@@ -11,6 +11,7 @@ from rest_framework.validators import ProhibitSurrogateCharactersValidator
 from liveblog import speakers
 from liveblog.api import desk_rules
 from liveblog.frames import entry_payload
+from liveblog.gazetteer import not_found_notice
 from liveblog.media import payload as media_payload
 from liveblog.models import Entry, Event, Media, Session, Speaker
 from liveblog.reports.parser import Speaker as ParsedSpeaker
@@ -22,13 +23,26 @@ _CLOCK = re.compile(r"^(?P<h>[01]?\d|2[0-3])[:.h]?(?P<m>[0-5]\d)$")
 
 
 class SessionSerializer(serializers.ModelSerializer):
-    """A city of the event. On create, ``slug`` defaults to the city's name made a slug."""
+    """A city of the event. On create, ``slug`` defaults to the city's name made a slug, and a
+    city the gazetteer knows gets its ``timezone``, ``latitude``, ``longitude`` and ``country``
+    where they are not given (``country`` given says which: London, Canada)."""
 
     slug = serializers.SlugField(required=False, max_length=100)
 
     class Meta:
         model = Session
-        fields = ["slug", "city", "venue", "country", "timezone", "starts_at", "ends_at", "position"]
+        fields = [
+            "slug",
+            "city",
+            "venue",
+            "country",
+            "timezone",
+            "latitude",
+            "longitude",
+            "starts_at",
+            "ends_at",
+            "position",
+        ]
         read_only_fields = ["position"]
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -38,6 +52,22 @@ class SessionSerializer(serializers.ModelSerializer):
         if self.context["event"].sessions.filter(slug=attrs["slug"]).exists():
             raise serializers.ValidationError({"slug": [f"This event already has a city “{attrs['slug']}”."]})
         return attrs
+
+
+class SessionAddedSerializer(SessionSerializer):
+    """A city just added, with what the gazetteer made of it."""
+
+    notice = serializers.SerializerMethodField(
+        help_text="Empty, or why the city's time zone and position should be set by hand."
+    )
+
+    class Meta(SessionSerializer.Meta):
+        fields = [*SessionSerializer.Meta.fields, "notice"]
+
+    def get_notice(self, session: Session) -> str:
+        if session.latitude is not None:
+            return ""
+        return not_found_notice(session.city, session.timezone or f"the event's, {session.event.timezone}")
 
 
 class EventStatusSerializer(serializers.Serializer):

@@ -25,6 +25,7 @@ from liveblog.api.serializers import (
     MediaSerializer,
     MediaUploadSerializer,
     NewSpeakerSerializer,
+    SessionAddedSerializer,
     SessionSerializer,
     SpeakerSerializer,
 )
@@ -366,13 +367,13 @@ class EventSessions(EventScoped):
     permission_classes = [EditorOnly]
     serializer_class = SessionSerializer
 
-    @extend_schema(responses={201: SessionSerializer})
+    @extend_schema(responses={201: SessionAddedSerializer})
     def post(self, request: Request, slug: str) -> Response:
         event = self.get_object()
         serializer = SessionSerializer(data=request.data, context={"event": event})
         serializer.is_valid(raise_exception=True)
         session = services.session_add(event=event, by=request.user, **serializer.validated_data)
-        return Response(SessionSerializer(session).data, status=status.HTTP_201_CREATED)
+        return Response(SessionAddedSerializer(session).data, status=status.HTTP_201_CREATED)
 
 
 class IsEditorAnywhere(permissions.BasePermission):

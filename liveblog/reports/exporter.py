@@ -65,9 +65,12 @@ def _absolute(srcset: str, site: str) -> str:
 
 
 def export_text(event: Event) -> str:
+    """The report in the reports' own format, whose times are all in one zone: the event's, as
+    ``import_report --timezone`` reads them (a venue's own time would make Toronto's 13:05 a
+    Paris 13:05)."""
     blocks = [event.title]
     for entry in _entries(event):
-        local = entry.local_occurred_at
+        local = entry.occurred_at.astimezone(event.tzinfo)
         parsed = ParsedEntry(
             line=0,
             time=local.time().replace(second=0, microsecond=0),

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.text import slugify
 
 from liveblog import services
+from liveblog.gazetteer import place_defaults
 from liveblog.models import Entry, Event, Session
 from liveblog.rendering import EntryTooLarge
 from liveblog.reports.parser import ParsedEntry, Problem, ReportParseError, parse_report
@@ -21,6 +22,7 @@ class ImportResult:
     updated: list[str] = field(default_factory=list)
     unchanged: int = 0
     problems: list[Problem] = field(default_factory=list)
+    unplaced: list[Session] = field(default_factory=list)  # cities the gazetteer does not know
 
 
 class DryRun(Exception):
@@ -105,8 +107,9 @@ def _apply(result: ImportResult, key: str, fields: dict, existing: Entry | None)
 def import_report(
     text: str, *, slug: str, day: date, tz: str, title: str | None = None, dry_run: bool = False
 ) -> ImportResult:
-    """Import ``text`` into the event ``slug`` in one transaction. Raises ReportParseError when
-    the text holds no entries; nothing is written then, nor on a dry run."""
+    """Import ``text``, whose times were written in the zone ``tz``, into the event ``slug`` in
+    one transaction: each entry keeps its instant and shows it in its city's own time. Raises
+    ReportParseError when the text holds no entries; nothing is written then, nor on a dry run."""
     existing = Event.objects.filter(slug=slug).first()
     known = existing.sessions.values_list("city", flat=True) if existing else ()
     parsed = parse_report(text, known_cities=list(known))
@@ -124,6 +127,9 @@ def import_report(
                 e.source_key: e for e in Entry.objects.filter(event=result.event).exclude(source_key="")
             }
             sessions = {s.slug: s for s in result.event.sessions.all()}
+            result.unplaced = [
+                s for s in sessions.values() if s.slug in cities and not place_defaults(s.city, s.country)
+            ]
             for key, entry in zip(_source_keys(parsed.entries, day), parsed.entries, strict=True):
                 fields = _fields(entry, sessions=sessions, day=day, tz=zone)
                 try:

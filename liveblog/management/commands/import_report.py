@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from liveblog.gazetteer import not_found_notice
 from liveblog.reports.importer import ImportResult, import_report
 from liveblog.reports.parser import ReportParseError
 
@@ -30,7 +31,12 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument("--event", required=True, dest="slug", help="Slug of the event.")
         parser.add_argument("--date", required=True, help="Local date of the first entry, YYYY-MM-DD.")
-        parser.add_argument("--timezone", required=True, help="IANA timezone of the report's times.")
+        parser.add_argument(
+            "--timezone",
+            required=True,
+            help="IANA timezone the report's times were written in (the event's, if it is created); "
+            "each entry then shows its city's own time.",
+        )
         parser.add_argument("--title", help="Title of the event, if it is created.")
         parser.add_argument("--dry-run", action="store_true", help="Print what would change; change nothing.")
 
@@ -49,6 +55,9 @@ class Command(BaseCommand):
     def _report(self, result: ImportResult, dry_run: bool) -> None:
         for problem in result.problems:
             self.stderr.write(f"line {problem.line}: {problem.message}")
+        for session in result.unplaced:
+            zone = session.timezone or f"the event's, {result.event.timezone}"
+            self.stderr.write(not_found_notice(session.city, zone) + " (in the admin: the event's cities)")
         verb = "would create" if dry_run else "created"
         for label in result.created:
             self.stdout.write(f"{verb}: {label}")

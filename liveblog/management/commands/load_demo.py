@@ -88,9 +88,10 @@ class Command(BaseCommand):
     help = "Load the demo event from the sample report (once) and print an admin login."
 
     def handle(self, *args, **options) -> None:
-        if Event.objects.filter(slug=SLUG).exists():
-            # The programme running now, whenever the demo is served.
-            schedule_demo_agenda(Event.objects.get(slug=SLUG))
+        loaded = Event.objects.filter(slug=SLUG).first()
+        if loaded:
+            services.sessions_place(event=loaded, by=None)  # loaded before the gazetteer: each city's zone
+            schedule_demo_agenda(loaded)  # the programme running now, whenever the demo is served
             self.stdout.write(f"Demo event “{SLUG}” is already loaded.")
         else:
             result = import_report(

@@ -26,7 +26,7 @@ from liveblog.delivery.readers import AsgiReader
 from liveblog.delivery.ring import Published
 from liveblog.delivery.stream import RING_SIZE, Stream
 from liveblog.frames import REPLAY_LIMIT, readers_frame
-from liveblog.models import Change, Event
+from liveblog.models import Change, Event, new_epoch
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +229,7 @@ class Hub:
             slug, max([feed.seq, *(p.seq for p in recent)]), feed.epoch, recent
         )
         if old is not None:
-            old.reset_all(REWOUND if old.stale and old.epoch == feed.epoch else RESTORED)
+            old.reset_all(REWOUND if old.stale else RESTORED)
         return stream
 
     async def _reopen(self, slug: str, epoch: str) -> None:
@@ -272,12 +272,13 @@ class Hub:
                 await self.stream(stream.slug, epoch=feed.epoch)
             elif feed.seq < marks[stream.slug]:
                 log.warning(
-                    "the feed of %s went back from %d to %d: its readers reload",
+                    "the feed of %s went back from %d to %d: a new epoch, and its readers reload",
                     stream.slug,
                     marks[stream.slug],
                     feed.seq,
                 )
                 stream.stale = True
+                await renew_epoch(stream.slug, epoch=stream.epoch, seen=marks[stream.slug])
                 await self.stream(stream.slug)
             else:
                 for published in feed.frames:
@@ -298,6 +299,15 @@ class Hub:
                 stream.readers_total = total
                 stream.broadcast(readers_frame(total))
             stream.presence.share(editors)
+
+
+@database_sync_to_async
+def renew_epoch(slug: str, *, epoch: str, seen: int) -> None:
+    """A head that went back (a failover to a replica that lagged) is a new history: the event
+    gets a new epoch in the database, so that pages resuming from the lost seqs, cached pages and
+    every other worker see it too, not only this worker's readers. Whichever worker notices first
+    writes it; the condition makes the others' writes no-ops."""
+    Event.objects.filter(slug=slug, epoch=epoch, seq__lt=seen).update(epoch=new_epoch())
 
 
 def readers_now(slugs: list[str]) -> dict[str, int]:

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from liveblog.api import agenda, desk, views
+from liveblog.api import agenda, desk, picture, views
 
 urlpatterns = [
     path("events/", views.EventList.as_view(), name="api_events"),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("events/<slug:slug>/media/", views.MediaUpload.as_view(), name="api_event_media"),
     path("events/<slug:slug>/status/", views.EventStatus.as_view(), name="api_event_status"),
     path("events/<slug:slug>/sessions/", views.EventSessions.as_view(), name="api_event_sessions"),
+    path("events/<slug:slug>/desk/", picture.DeskPicture.as_view(), name="api_event_desk"),
     path("events/<slug:slug>/people/", desk.People.as_view(), name="api_event_people"),
     path("events/<slug:slug>/people/<str:username>/", desk.Person.as_view(), name="api_event_person"),
     path("events/<slug:slug>/agenda/", agenda.EventAgenda.as_view(), name="api_event_agenda"),

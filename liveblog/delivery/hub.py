@@ -24,6 +24,7 @@ from liveblog.delivery.bus import Subscription
 from liveblog.delivery.presence import Counts, readers_key, shared_counts, total_readers
 from liveblog.delivery.readers import AsgiReader
 from liveblog.delivery.ring import Published
+from liveblog.delivery.samples import Samples
 from liveblog.delivery.stream import RING_SIZE, Stream
 from liveblog.frames import REPLAY_LIMIT, readers_frame
 from liveblog.models import Change, Event, new_epoch
@@ -104,6 +105,7 @@ class Hub:
         self.subscription: Subscription | None = None
         self.redis: aioredis.Redis | None = None
         self.admission = Admission()
+        self.samples = Samples()  # readers over time, for the desk's chart
         self.process_id = uuid.uuid4().hex
 
     async def stream(self, slug: str, *, epoch: str | None = None) -> Stream | None:
@@ -299,6 +301,7 @@ class Hub:
                 stream.readers_total = total
                 stream.broadcast(readers_frame(total))
             stream.presence.share(editors)
+        self.samples.record({stream.slug: stream.readers_total for stream in streams})
 
 
 @database_sync_to_async

@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 
+from liveblog import languages
+
 _EMBED_BUTTON = re.compile(r'<button type="button" class="embed__load">.*?</button>', re.S)
 
 
@@ -47,6 +49,17 @@ class Event(models.Model):
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    language = models.CharField(
+        max_length=8,
+        choices=languages.LANGUAGES,
+        default=languages.DEFAULT,
+        help_text="What the report is written in, and the interface's language for readers who ask none.",
+    )
+    translations = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='The title and summary in other languages: {"fr": {"title", "summary"}}.',
+    )
     editors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="edited_events")
     # Head of the change feed: the seq of the last Change. Only services touch these two.
     seq = models.PositiveBigIntegerField(default=0, editable=False)
@@ -164,6 +177,22 @@ class Contributor(models.Model):
         return f"{self.user} on {self.event.slug}"
 
 
+class Translator(models.Model):
+    """Someone on an event's desk who adds translations of its entries, and changes no original."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="translators")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="translations")
+    languages = models.CharField(
+        max_length=40, blank=True, help_text="The languages they translate into, e.g. “fr,de”; none: any."
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["event", "user"], name="translator_once_per_event")]
+
+    def __str__(self) -> str:
+        return f"{self.user} translating {self.event.slug}"
+
+
 class Speaker(models.Model):
     name = models.CharField(max_length=200)
     honorific = models.CharField(max_length=40, blank=True)
@@ -242,6 +271,12 @@ class Entry(models.Model):
     headline = models.CharField(max_length=120, blank=True)
     body = models.TextField()
     body_html = models.TextField(editable=False)
+    language = models.CharField(
+        max_length=8,
+        choices=languages.LANGUAGES,
+        blank=True,
+        help_text="What it is written in; none: the event's.",
+    )
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.UPDATE)
     pinned = models.BooleanField(default=False)
     key_moment = models.BooleanField(default=False)
@@ -495,6 +530,31 @@ class EntryMedia(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_id} #{self.position}: {self.media_id}"
+
+
+class EntryTranslation(models.Model):
+    """An entry's headline and body in another language. ``source`` fingerprints the original as
+    it was translated: when the original changes, the translation may be out of date."""
+
+    entry = models.ForeignKey("Entry", on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=8, choices=languages.LANGUAGES)
+    headline = models.CharField(max_length=120, blank=True)
+    body = models.TextField()
+    body_html = models.TextField(editable=False)
+    source = models.CharField(max_length=64, editable=False)
+    translated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "language"], name="translation_once_per_language")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entry_id} in {self.language}"
 
 
 class SpeakerSlot(models.Model):

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_safe
 from django.views.defaults import page_not_found
 from django.views.static import serve as serve_file
 
-from liveblog import agenda, heads, reader, redis_clients, selectors, structured_data
+from liveblog import agenda, citymap, heads, reader, redis_clients, selectors, structured_data
 from liveblog.clients import request_client_ip
 from liveblog.delivery.hub import hub, readers_now
 from liveblog.heads import Head
@@ -177,6 +177,7 @@ def _render_event_page(request: HttpRequest, event: Event, template: str, page_u
         "total": reader.published_count(event),
         "updated_at": updated_at,
         "cities_listed": reader.cities_listed(sessions),
+        "city_map": citymap.city_map(sessions),
         "cities_max": reader.CITIES_LISTED,
         "speakers": speakers,
         "filtered_by": reader.filter_names(view, sessions, speakers),

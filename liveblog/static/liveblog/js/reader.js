@@ -2,6 +2,7 @@
 
 import "./embeds.js";
 import "./lightbox.js";
+import { cityMap } from "./city-map.js";
 import { showEventStatus } from "./event-status.js";
 import { retitle } from "./entries.js";
 import { LiveFeed } from "./live.js";
@@ -15,6 +16,7 @@ function applyFrame(view, feed, frame) {
   else if (frame.type === "event.updated") updateEvent(view, feed, frame);
   view.changed(frame);
   if (frame.agenda) onStage?.update(frame.agenda);
+  map?.apply(frame);
 }
 
 function updateEvent(view, feed, frame) {
@@ -167,6 +169,7 @@ function loadOnScroll(view) {
   }, { rootMargin: "400px" }).observe(more);
 }
 
+const map = cityMap();
 const stage = document.querySelector(".on-stage");
 const onStage = stage ? new OnStage(stage) : null;
 const root = document.querySelector(".entries[data-event]");

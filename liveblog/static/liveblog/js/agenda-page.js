@@ -2,10 +2,11 @@
 // happened marked as the clock moves.
 
 import { clock, day, dayName, everyChange } from "./agenda.js";
+import { gettext, interpolate } from "./i18n.js";
 
 const readerZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
 const slots = [...document.querySelectorAll(".slot[data-starts]")];
-const STATES = { past: "Happened", now: "On now", next: "" };
+const STATES = { past: gettext("Happened"), now: gettext("On now"), next: "" };
 
 function yourTime(slot) {
   const { starts, timezone } = slot.dataset;
@@ -13,7 +14,8 @@ function yourTime(slot) {
   const yours = `${day(starts, readerZone)} ${clock(starts, readerZone)}`;
   if (theirs === yours) return "";
   const sameDay = day(starts, timezone) === day(starts, readerZone);
-  return `${sameDay ? "" : `${dayName(starts, readerZone)} `}${clock(starts, readerZone)} your time`;
+  const time = `${sameDay ? "" : `${dayName(starts, readerZone)} `}${clock(starts, readerZone)}`;
+  return interpolate(gettext("%(time)s your time"), { time });
 }
 
 function showYourTimes() {

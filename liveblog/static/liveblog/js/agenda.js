@@ -2,6 +2,8 @@
 // given (and the frames that change them). Each slot carries `until`, its end as the server
 // worked it out (liveblog/agenda.py), so the page and the server agree on who is on.
 
+import { language } from "./i18n.js";
+
 const at = (iso) => Date.parse(iso);
 
 /** Per city, who is on at `now` and who is next; cities with neither left out. Cities with
@@ -46,7 +48,8 @@ export function everyChange(getSlots, render) {
 }
 
 const formats = new Map();
-function format(options, locale = "en-GB") {
+// English as written in Britain (24-hour, "Wed 3 Jun"); other languages as they write it.
+function format(options, locale = language() === "en" ? "en-GB" : language()) {
   const key = locale + JSON.stringify(options);
   if (!formats.has(key)) formats.set(key, new Intl.DateTimeFormat(locale, options));
   return formats.get(key);

@@ -2,6 +2,8 @@
 // until the reader asks for it, then its player or post in a sandboxed frame. One listener on
 // the document serves every card, those that frames add later included.
 
+import { gettext } from "./i18n.js";
+
 const SANDBOX = "allow-scripts allow-same-origin allow-popups allow-presentation";
 const ALLOW = "fullscreen; encrypted-media; picture-in-picture";
 
@@ -10,7 +12,7 @@ export function loadEmbed(card) {
   const box = card.querySelector(".embed__frame");
   if (!src || !box || !src.startsWith("https://")) return;
   const frame = document.createElement("iframe");
-  Object.assign(frame, { src, title: card.dataset.embedTitle || "Embedded content", loading: "lazy" });
+  Object.assign(frame, { src, title: card.dataset.embedTitle || gettext("Embedded content"), loading: "lazy" });
   frame.setAttribute("sandbox", SANDBOX);
   frame.setAttribute("allow", ALLOW);
   frame.setAttribute("referrerpolicy", "strict-origin-when-cross-origin");

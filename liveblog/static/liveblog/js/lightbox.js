@@ -2,19 +2,21 @@
 // arrow keys go through a gallery, Escape closes; a swipe does the same on phones. Focus goes
 // back to the photo it was opened from. Without this script, the photo's link opens the image.
 
+import { gettext, interpolate, number } from "./i18n.js";
+
 let dialog;
 let shown = { photos: [], index: 0, opener: null };
 
 function build() {
   dialog = document.createElement("dialog");
   dialog.className = "lightbox";
-  dialog.setAttribute("aria-label", "Photo");
+  dialog.setAttribute("aria-label", gettext("Photo"));
   dialog.innerHTML = `
     <figure class="lightbox__figure"><img class="lightbox__image" alt=""><figcaption class="lightbox__caption"></figcaption></figure>
     <p class="lightbox__count" aria-live="polite"></p>
-    <button type="button" class="lightbox__button lightbox__close" data-go="close" aria-label="Close">×</button>
-    <button type="button" class="lightbox__button lightbox__prev" data-go="-1" aria-label="Previous photo">‹</button>
-    <button type="button" class="lightbox__button lightbox__next" data-go="1" aria-label="Next photo">›</button>`;
+    <button type="button" class="lightbox__button lightbox__close" data-go="close" aria-label="${gettext("Close")}">×</button>
+    <button type="button" class="lightbox__button lightbox__prev" data-go="-1" aria-label="${gettext("Previous photo")}">‹</button>
+    <button type="button" class="lightbox__button lightbox__next" data-go="1" aria-label="${gettext("Next photo")}">›</button>`;
   document.body.append(dialog);
   dialog.addEventListener("click", (event) => {
     const go = event.target.closest("[data-go]")?.dataset.go;
@@ -51,7 +53,7 @@ function show(index) {
   const caption = link.closest("figure").querySelector("figcaption");
   dialog.querySelector(".lightbox__caption").textContent = caption ? caption.textContent : "";
   const many = shown.photos.length > 1;
-  dialog.querySelector(".lightbox__count").textContent = many ? `Photo ${index + 1} of ${shown.photos.length}` : "";
+  dialog.querySelector(".lightbox__count").textContent = many ? interpolate(gettext("Photo %(number)s of %(count)s"), { number: number(index + 1), count: number(shown.photos.length) }) : "";
   dialog.querySelector(".lightbox__prev").hidden = !many || index === 0;
   dialog.querySelector(".lightbox__next").hidden = !many || index === shown.photos.length - 1;
 }

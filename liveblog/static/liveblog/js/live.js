@@ -10,6 +10,8 @@
 // socket. Another epoch, or a `reset` frame, means the history this page was built from is gone:
 // the page starts again from a fresh load.
 
+import { gettext, interpolate, number } from "./i18n.js";
+
 const MAX_BACKOFF_MS = 30000;
 const FAILURES_BEFORE_POLLING = 2; // sockets in a row that closed before their hello
 const FALLBACK_MS = 5000; // without a socket's hello this long, the page polls meanwhile
@@ -109,7 +111,7 @@ export class LiveFeed {
   }
 
   scheduleReconnect() {
-    if (!this.polling) this.setStatus("reconnecting", "Reconnecting…");
+    if (!this.polling) this.setStatus("reconnecting", gettext("Reconnecting…"));
     const ceiling = Math.min(MAX_BACKOFF_MS, 500 * 2 ** this.attempts);
     this.attempts += 1;
     const delay = ceiling / 2 + Math.random() * (ceiling / 2);
@@ -148,7 +150,7 @@ export class LiveFeed {
         this.fallbackTimer = null;
         this.stopPolling();
         this.listenQuietly();
-        this.setStatus("live", "Live");
+        this.setStatus("live", gettext("Live"));
         return this.notice(frame); // what was missed follows as frames
       case "reset":
         return this.reset();
@@ -296,8 +298,8 @@ export class LiveFeed {
       if (feed && unreachable) this.connect(); // the server is back: its socket replays what was missed
       if (feed) {
         this.applyChanges(feed);
-        this.setStatus("polling", `Updating every ${Math.round(this.pollMs / 1000)} s`);
-      } else this.setStatus("reconnecting", "Reconnecting…");
+        this.setStatus("polling", interpolate(gettext("Updating every %(seconds)s s"), { seconds: number(Math.round(this.pollMs / 1000)) }));
+      } else this.setStatus("reconnecting", gettext("Reconnecting…"));
       unreachable = !feed;
       // Jittered, so that pages that lost their sockets together do not ask together; a server
       // that says when to come back (429, 503) is asked no sooner.
@@ -321,7 +323,7 @@ export class LiveFeed {
 
   reset() {
     if (this.stopped) return;
-    this.stop("reconnecting", "Reloading…");
+    this.stop("reconnecting", gettext("Reloading…"));
     this.resetPage();
   }
 }

@@ -5,6 +5,7 @@ import "./lightbox.js";
 import { cityMap } from "./city-map.js";
 import { showEventStatus } from "./event-status.js";
 import { retitle } from "./entries.js";
+import { gettext, interpolate, ngettext, number } from "./i18n.js";
 import { LiveFeed } from "./live.js";
 import { OnStage } from "./on-stage.js";
 import { ReportView } from "./report-view.js";
@@ -58,9 +59,9 @@ function cityItem(view, city) {
   const link = Object.assign(document.createElement("a"), { href: url.search });
   link.dataset.city = city.slug;
   if (city.slug === view.filter.city) link.setAttribute("aria-current", "page");
-  const count = Object.assign(document.createElement("span"), { className: "count", textContent: "0" });
+  const count = Object.assign(document.createElement("span"), { className: "count", textContent: number(0) });
   count.dataset.count = city.slug;
-  const unit = Object.assign(document.createElement("span"), { className: "visually-hidden", textContent: " entries" });
+  const unit = Object.assign(document.createElement("span"), { className: "visually-hidden", textContent: ` ${gettext("entries")}` });
   link.append(`${city.name} `, count, unit);
   const item = document.createElement("li");
   item.append(link);
@@ -117,7 +118,7 @@ function showEnded(ended) {
   if (!ended) return notice?.remove();
   if (notice) return;
   const added = Object.assign(document.createElement("p"), { className: "ended-notice" });
-  added.textContent = "This event has ended. The report below is the complete archive.";
+  added.textContent = gettext("This event has ended. The report below is the complete archive.");
   added.setAttribute("role", "status");
   document.querySelector(".toolbar")?.before(added);
 }
@@ -127,7 +128,7 @@ function showReaders(frame) {
   const readers = document.querySelector(".live-readers");
   if (!readers || typeof count !== "number" || count < 1) return;
   readers.hidden = false;
-  readers.textContent = `${count.toLocaleString()} reading`;
+  readers.textContent = interpolate(ngettext("%(count)s reading", "%(count)s reading", count), { count: number(count) });
 }
 
 function storage() {

@@ -2,11 +2,12 @@
 // times in the reader's own zone, "Show older", and the place a reader is reading kept still.
 
 import { compare, excerpt, sortKey, toNode } from "./entries.js";
+import { digits, gettext, interpolate, language, longDate, ngettext, number, shortDate } from "./i18n.js";
 import { share } from "./share.js";
 
-const AGO = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+const AGO = new Intl.RelativeTimeFormat(language(), { numeric: "auto" });
 // One clock on the page: 24-hour, as the venues' times are written.
-const READER_TIME = new Intl.DateTimeFormat(undefined, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+const READER_TIME = new Intl.DateTimeFormat(language(), { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 const READER_ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone;
 const HOUR = 3600 * 1000;
 
@@ -42,7 +43,7 @@ export class ReportView {
     const counts = { "": frame.counts.all, ...frame.counts.cities };
     for (const [slug, count] of Object.entries(counts)) {
       for (const node of document.querySelectorAll(`.count[data-count="${CSS.escape(slug)}"]`)) {
-        node.textContent = String(count);
+        node.textContent = number(count);
       }
     }
   }
@@ -93,7 +94,7 @@ export class ReportView {
     for (const node of this.root.querySelectorAll("article.entry")) {
       const day = node.dataset.day;
       if (day && day !== previous) {
-        const line = Object.assign(document.createElement("h3"), { className: "day", textContent: node.dataset.dayLabel });
+        const line = Object.assign(document.createElement("h3"), { className: "day", textContent: dayLabel(node) });
         line.dataset.day = day;
         node.before(line);
       }
@@ -128,9 +129,10 @@ export class ReportView {
       const zone = node.dataset.zone;
       const today = zone && node.dataset.day === dayIn(zone, new Date());
       node.querySelector(".entry__date")?.toggleAttribute("hidden", !!today);
+      if (language() !== "en") localizeTimes(node);
       if (zone && zone !== READER_ZONE) {
         const own = Object.assign(document.createElement("span"), { className: "entry__reader-time" });
-        own.textContent = `${READER_TIME.format(when)} your time`;
+        own.textContent = interpolate(gettext("%(time)s your time"), { time: READER_TIME.format(when) });
         meta.append(own);
       }
       meta.insertAdjacentHTML("beforeend", '<span class="entry__ago"></span>');
@@ -138,10 +140,10 @@ export class ReportView {
     }
     const link = node.querySelector("a.entry__time[href]");
     if (link && meta && (navigator.share || navigator.clipboard) && !node.querySelector(".entry__share")) {
-      const button = Object.assign(document.createElement("button"), { type: "button", textContent: "Share" });
+      const button = Object.assign(document.createElement("button"), { type: "button", textContent: gettext("Share") });
       button.className = "entry__share";
       button.dataset.copy = link.getAttribute("href");
-      button.setAttribute("aria-label", `Share the entry of ${link.textContent.trim()}`);
+      button.setAttribute("aria-label", interpolate(gettext("Share the entry of %(time)s"), { time: link.textContent.trim() }));
       button.addEventListener("click", () => share(button));
       meta.append(button);
     }
@@ -157,7 +159,7 @@ export class ReportView {
     }
     if (scope !== document) return;
     for (const time of document.querySelectorAll("time[data-ago]")) {
-      time.dataset.absolute ??= time.textContent;
+      time.dataset.absolute ??= digits(time.textContent);
       const ago = recently(now - new Date(time.dateTime).getTime());
       time.textContent = ago || time.dataset.absolute;
     }
@@ -172,7 +174,7 @@ export class ReportView {
       const item = this.highlightItem(entry, parsed, 16);
       item.className = "pinned__item";
       item.id = `pinned-${entry.id}`;
-      item.prepend(Object.assign(document.createElement("span"), { className: "pinned__label", textContent: "Pinned" }), " ");
+      item.prepend(Object.assign(document.createElement("span"), { className: "pinned__label", textContent: gettext("Pinned") }), " ");
       if (copy) copy.replaceWith(item);
       else this.pinnedList()?.prepend(item);
     } else {
@@ -217,7 +219,7 @@ export class ReportView {
   countKeyMoments() {
     const panel = document.querySelector(".key-moments");
     const count = panel?.querySelector(".panel__count");
-    if (count) count.textContent = String(panel.querySelectorAll("li").length);
+    if (count) count.textContent = number(panel.querySelectorAll("li").length);
   }
 
   removeKeyMoment(item) {
@@ -234,7 +236,7 @@ export class ReportView {
       section = document.createElement("section");
       section.className = "pinned";
       section.setAttribute("aria-labelledby", "pinned-heading");
-      section.innerHTML = '<h2 id="pinned-heading" class="visually-hidden">Pinned</h2><ul></ul>';
+      section.innerHTML = `<h2 id="pinned-heading" class="visually-hidden">${gettext("Pinned")}</h2><ul></ul>`;
       (this.banner || this.root).before(section);
     }
     return section.querySelector("ul");
@@ -281,9 +283,8 @@ export class ReportView {
     this.unseen += n;
     if (!this.banner) return;
     this.banner.hidden = false;
-    this.banner.querySelector("button").textContent =
-      this.unseen === 1 ? "1 new update" : `${this.unseen} new updates`;
-    document.title = `(${this.unseen}) ${this.title}`;
+    this.banner.querySelector("button").textContent = newUpdates(this.unseen);
+    document.title = `(${number(this.unseen)}) ${this.title}`;
   }
 
   noticeSeen() {
@@ -311,7 +312,7 @@ export class ReportView {
     clearTimeout(this.announceTimer);
     this.announceTimer = setTimeout(() => {
       if (this.announcer) {
-        this.announcer.textContent = this.announced === 1 ? "1 new update" : `${this.announced} new updates`;
+        this.announcer.textContent = newUpdates(this.announced);
       }
       this.announced = 0;
     }, 1500);
@@ -342,8 +343,8 @@ export class ReportView {
       return true;
     } catch (error) {
       console.warn("Could not load more entries.", error);
-      const which = this.order === "newest" ? "older" : "later";
-      this.moreProblem(link, `Could not load ${which} entries — try again.`);
+      const problem = this.order === "newest" ? gettext("Could not load older entries — try again.") : gettext("Could not load later entries — try again.");
+      this.moreProblem(link, problem);
       return false;
     } finally {
       this.loading = false;
@@ -376,9 +377,32 @@ export class ReportView {
 
 // "just now", "12 minutes ago" for the last hour; nothing for older times, or for the future.
 function recently(ms) {
+function newUpdates(count) {
+  return interpolate(ngettext("%(count)s new update", "%(count)s new updates", count), { count: number(count) });
+}
+
+// The server writes dates in English's order and digits; other languages have their own, and
+// Persian its calendar: the Solar Hijri date first, the Gregorian one in brackets or as the title.
+function dayLabel(node) {
+  if (language() === "en" || !node.dataset.day) return node.dataset.dayLabel;
+  return longDate(Date.parse(`${node.dataset.day}T12:00:00Z`), { timeZone: "UTC" });
+}
+
+function localizeTimes(node) {
+  const date = node.querySelector(".entry__date");
+  const at = Date.parse(node.dataset.occurredAt);
+  if (date && node.dataset.zone && !Number.isNaN(at)) {
+    date.title ||= date.textContent.replace(/^[\s·]+/, "");
+    date.textContent = ` · ${shortDate(at, { timeZone: node.dataset.zone })}`;
+  }
+  for (const time of node.querySelectorAll(".entry__meta time, .entry__event-time")) {
+    for (const text of time.childNodes) if (text.nodeType === Node.TEXT_NODE) text.textContent = digits(text.textContent);
+  }
+}
+
   if (ms < -60000 || ms >= HOUR) return "";
   const minutes = Math.floor(ms / 60000); // never "60 minutes ago"
-  return minutes < 1 ? "just now" : AGO.format(-minutes, "minute");
+  return minutes < 1 ? gettext("just now") : AGO.format(-minutes, "minute");
 }
 
 const dayFormats = new Map();

@@ -4,15 +4,16 @@
 
 import "./embeds.js";
 import "./lightbox.js";
+import { gettext } from "./i18n.js";
 
 export async function copyLink(button) {
   const label = button.textContent;
   const url = new URL(button.dataset.copy, location.href).href;
   try {
     await navigator.clipboard.writeText(url);
-    button.textContent = "Link copied";
+    button.textContent = gettext("Link copied");
   } catch {
-    button.textContent = "Copy failed: select the link";
+    button.textContent = gettext("Copy failed: select the link");
   }
   setTimeout(() => {
     button.textContent = label;

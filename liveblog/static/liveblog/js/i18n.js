@@ -1,0 +1,56 @@
+// The interface's words, numbers and dates in the page's language (`<html lang>`). Words come from
+// Django's JavaScript catalog, which the page loads before its modules (the globals `gettext` and
+// `ngettext` under `django`); without a catalog they are the English they are written in.
+
+export function gettext(text) {
+  const catalog = globalThis.django;
+  return typeof catalog?.gettext === "function" ? catalog.gettext(text) : text;
+}
+
+export function ngettext(singular, plural, count) {
+  const catalog = globalThis.django;
+  if (typeof catalog?.ngettext === "function") return catalog.ngettext(singular, plural, count);
+  return count === 1 ? singular : plural;
+}
+
+/** Fills `%(name)s` placeholders from `values`, as Django's interpolate(format, values, true) does. */
+export function interpolate(format, values) {
+  return format.replace(/%\((\w+)\)s/g, (placeholder, name) => (name in values ? String(values[name]) : placeholder));
+}
+
+/** The page's language, e.g. "fa". */
+export function language() {
+  return document.documentElement.lang || "en";
+}
+
+/** 1,523 in English, 1 523 in French, ۱٬۵۲۳ in Persian. */
+export function number(value) {
+  return new Intl.NumberFormat(language()).format(value);
+}
+
+/** "17:42" with the language's digits: ۱۷:۴۲ in Persian; unchanged in English, French, German. */
+export function digits(text) {
+  const format = new Intl.NumberFormat(language(), { useGrouping: false });
+  if (format.format(0) === "0") return text;
+  return text.replace(/\d/g, (digit) => format.format(Number(digit)));
+}
+
+/** Whether the language's own calendar is not the Gregorian: Persian's is the Solar Hijri. */
+function otherCalendar() {
+  return new Intl.DateTimeFormat(language()).resolvedOptions().calendar !== "gregory";
+}
+
+/** A date in the language's words and calendar; where that calendar is not the Gregorian, the
+ * Gregorian date follows in brackets: "چهارشنبه ۱۳ خرداد ۱۴۰۵ (۳ ژوئن ۲۰۲۶)". */
+export function longDate(at, options = {}) {
+  const lang = language();
+  const words = { day: "numeric", month: "long", year: "numeric", ...options };
+  const own = new Intl.DateTimeFormat(lang, { weekday: "long", ...words }).format(at);
+  if (!otherCalendar()) return own;
+  return `${own} (${new Intl.DateTimeFormat(`${lang}-u-ca-gregory`, words).format(at)})`;
+}
+
+/** "3 juin 2026", "3. Juni 2026", "۱۳ خرداد ۱۴۰۵" (the Gregorian date is the `title`'s). */
+export function shortDate(at, options = {}) {
+  return new Intl.DateTimeFormat(language(), { day: "numeric", month: "short", year: "numeric", ...options }).format(at);
+}

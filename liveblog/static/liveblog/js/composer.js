@@ -275,6 +275,17 @@ export class Composer {
     return this.fields.city.selectedOptions[0]?.dataset.timezone || this.timezone;
   }
 
+  /** The event's cities as an event.updated lists them: renamed, or moved to another zone. */
+  updateCities(event) {
+    for (const option of this.fields.city.options) {
+      const city = event.cities.find((c) => c.slug === option.value);
+      if (city) Object.assign(option, { textContent: city.name }).dataset.timezone = city.timezone;
+      else if (!option.value) option.dataset.timezone = event.timezone;
+    }
+    this.timezone = event.timezone;
+    this.tickTime();
+  }
+
   tickTime() {
     if (!this.timeTyped) {
       this.fields.time.value = new Intl.DateTimeFormat("en-GB", {
@@ -412,6 +423,8 @@ export class Composer {
       form.reset();
       form.hidden = true;
       showError(form, []);
+      // A city the gazetteer does not know keeps the event's zone: the editor is told so.
+      if (result.data.notice) this.errors.set("city", result.data.notice);
       this.fields.text.focus();
     });
   }

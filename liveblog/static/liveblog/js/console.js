@@ -163,6 +163,7 @@ const feed = new ConsoleFeed({
     if (frame.type !== "event.updated") return entries.apply(frame);
     agenda.apply(frame);
     showStatus(frame.event.status);
+    composer.updateCities(frame.event);
     entries.retitle(frame);
   },
   notice: (frame) => {

@@ -26,7 +26,10 @@ export function retitle(container, frame) {
     for (const node of container.querySelectorAll(`.entry[data-city="${CSS.escape(city.slug)}"]`)) {
       const name = node.querySelector(".entry__city");
       if (name && name.textContent !== city.name) name.textContent = city.name;
-      if (city.timezone && node.dataset.zone !== city.timezone) showTime(node, city.timezone);
+      const reportZone = frame.event.timezone;
+      if (city.timezone && (node.dataset.zone !== city.timezone || (shownReportZone(node) ?? reportZone) !== reportZone)) {
+        showTime(node, city.timezone, reportZone);
+      }
     }
   }
   for (const speaker of frame.speakers ?? []) {
@@ -36,19 +39,35 @@ export function retitle(container, frame) {
   }
 }
 
-function showTime(node, zone) {
-  // The entry's clock in its city's new zone, as the server writes it: "17:42 · 3 Jun 2026".
+function shownReportZone(node) {
+  return node.querySelector(".entry__event-time")?.dataset.zone;
+}
+
+function clockIn(zone, at) {
+  return new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone }).format(at);
+}
+
+function showTime(node, zone, reportZone) {
+  // The entry's clock in its city's new zone, as the server writes it: "17:42 · 3 Jun 2026",
+  // and beside it the event's, where the two differ: "13:05 Toronto · 19:05 Paris".
   const at = new Date(node.dataset.occurredAt);
   const time = node.querySelector(".entry__time time");
   if (!time || Number.isNaN(at.valueOf())) return;
-  const clock = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: zone });
   const date = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: zone });
   const day = time.querySelector(".entry__date");
-  time.firstChild.textContent = clock.format(at);
+  time.firstChild.textContent = clockIn(zone, at);
   if (day) day.textContent = ` · ${date.format(at).replace("Sept", "Sep")}`;
   node.dataset.zone = zone;
 }
 
+  node.querySelector(".entry__event-time")?.remove();
+  const reportClock = reportZone && clockIn(reportZone, at);
+  if (reportClock && reportClock !== time.firstChild.textContent) {
+    const label = reportZone.split("/").pop().replaceAll("_", " ");
+    const shown = Object.assign(document.createElement("span"), { className: "entry__event-time", textContent: `· ${reportClock} ${label}` });
+    shown.dataset.zone = reportZone;
+    (node.querySelector(".entry__city") ?? node.querySelector(".entry__time")).after(shown);
+  }
 function speakerLine(speaker) {
   const parts = [];
   if (speaker.honorific) {

@@ -130,7 +130,9 @@ export class ReportView {
       const today = zone && node.dataset.day === dayIn(zone, new Date());
       node.querySelector(".entry__date")?.toggleAttribute("hidden", !!today);
       if (language() !== "en") localizeTimes(node);
-      if (zone && zone !== READER_ZONE) {
+      // Not when the event's time shown beside the venue's is the reader's already.
+      const reportZone = node.querySelector(".entry__event-time")?.dataset.zone;
+      if (zone && zone !== READER_ZONE && reportZone !== READER_ZONE) {
         const own = Object.assign(document.createElement("span"), { className: "entry__reader-time" });
         own.textContent = interpolate(gettext("%(time)s your time"), { time: READER_TIME.format(when) });
         meta.append(own);

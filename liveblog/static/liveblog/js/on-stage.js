@@ -2,6 +2,7 @@
 // time passes (from the slots' times) and as editors change the plan (frames carrying `agenda`).
 
 import { clock, day, dayName, everyChange, fullName, stages } from "./agenda.js";
+import { gettext, interpolate } from "./i18n.js";
 
 const element = (tag, className, text) => Object.assign(document.createElement(tag), { className, textContent: text ?? "" });
 
@@ -19,9 +20,9 @@ function card(stage, now) {
   item.append(where);
   const zone = stage.city.timezone;
   if (stage.now) {
-    where.append(" ", element("span", "stage__until", `until ${clock(stage.now.until, zone)}`));
+    where.append(" ", element("span", "stage__until", interpolate(gettext("until %(time)s"), { time: clock(stage.now.until, zone) })));
     const line = element("p", "stage__now");
-    line.append(label("Now"), " ", element("strong", "", fullName(stage.now.speaker)));
+    line.append(label(gettext("Now")), " ", element("strong", "", fullName(stage.now.speaker)));
     item.append(line);
   }
   if (stage.next) {
@@ -29,7 +30,7 @@ function card(stage, now) {
     const today = day(starts, zone) === day(new Date(now).toISOString(), zone);
     const when = today ? clock(starts, zone) : `${dayName(starts, zone)} ${clock(starts, zone)}`;
     const line = element("p", "stage__next");
-    line.append(label("Next"), ` ${when} ${fullName(stage.next.speaker)}`);
+    line.append(label(gettext("Next")), ` ${when} ${fullName(stage.next.speaker)}`);
     item.append(line);
   }
   return item;

@@ -19,6 +19,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
 
 from liveblog import languages
 
@@ -38,9 +39,9 @@ def validate_timezone(value: str) -> None:
 
 class Event(models.Model):
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        LIVE = "live", "Live"
-        ENDED = "ended", "Ended"
+        SCHEDULED = "scheduled", _("Scheduled")
+        LIVE = "live", _("Live")
+        ENDED = "ended", _("Ended")
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100, unique=True)
@@ -247,17 +248,17 @@ class EntryQuerySet(models.QuerySet):
 
 class Entry(models.Model):
     class Kind(models.TextChoices):
-        UPDATE = "update", "Update"
-        QUOTE = "quote", "Quote"
-        BREAKING = "breaking", "Breaking"
-        MEDIA = "media", "Media"
-        CLOSING = "closing", "Closing"
+        UPDATE = "update", _("Update")
+        QUOTE = "quote", _("Quote")
+        BREAKING = "breaking", _("Breaking")
+        MEDIA = "media", _("Media")
+        CLOSING = "closing", _("Closing")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted for review"
-        SCHEDULED = "scheduled", "Scheduled"
-        PUBLISHED = "published", "Published"
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted for review")
+        SCHEDULED = "scheduled", _("Scheduled")
+        PUBLISHED = "published", _("Published")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="entries")
     # RESTRICT: a city or speaker with entries cannot be deleted alone, only with its event.

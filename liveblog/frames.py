@@ -11,6 +11,7 @@ from typing import Any
 from liveblog.media import payload as media_payload
 from liveblog.models import Change, Entry, Event, Session, Speaker
 from liveblog.rendering import render_entry
+from liveblog.translations import original_language, translations_payload
 
 SEQ = re.compile(r"[0-9]{1,18}")  # a seq as clients send it
 REPLAY_LIMIT = 500  # a reader further behind than this reloads instead of replaying
@@ -51,6 +52,7 @@ def _entry_payload(entry: Entry) -> dict[str, Any]:
         "city": {"slug": session.slug, "name": session.city} if session else None,
         "speaker": speaker_payload(speaker) if speaker else None,
         "headline": entry.headline,
+        "language": original_language(entry),
         "kind": entry.kind,
         "pinned": entry.pinned,
         "key_moment": entry.key_moment,
@@ -60,6 +62,7 @@ def _entry_payload(entry: Entry) -> dict[str, Any]:
         "correction": entry.correction,
         "corrected_at": _iso(entry.corrected_at),
         "html": render_entry(entry),
+        "translations": translations_payload(entry),
         "updated_at": _iso(entry.updated_at),
     }
 
@@ -69,6 +72,8 @@ def event_payload(event: Event) -> dict[str, Any]:
         "slug": event.slug,
         "title": event.title,
         "summary": event.summary,
+        "language": event.language,
+        "translations": event.translations or {},
         "status": event.status,
         "timezone": event.timezone,
         "starts_at": _iso(event.starts_at),

@@ -228,9 +228,10 @@ class EntryQuerySet(models.QuerySet):
 
     def for_display(self) -> "EntryQuerySet":
         """With everything an entry shows: its time zone, city and speaker in the same query,
-        its photos in one more."""
+        its photos in one more, its translations in another."""
         photos = models.Prefetch("entrymedia_set", queryset=EntryMedia.objects.select_related("media"))
-        return self.select_related("event", "session__event", "speaker").prefetch_related(photos)
+        related = self.select_related("event", "session__event", "speaker")
+        return related.prefetch_related(photos, "translations")
 
     def in_reader_order(self, *, newest: bool = False) -> "EntryQuerySet":
         """Report order, or newest first: by the time the report shows, entries of the same

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from liveblog import media as photos
+from liveblog import translations
 from liveblog.agenda import agenda_payload
 from liveblog.delivery.bus import publish_on_commit
 from liveblog.frames import REWRITES_HISTORY, entry_payload, frame_for_change, speaker_payload
@@ -38,6 +39,7 @@ from liveblog.models import (
     Session,
     Speaker,
     SpeakerSlot,
+    Translator,
     new_epoch,
 )
 from liveblog.rendering import LinkCards, check_size, fetch_link_cards, render_entry, render_markdown
@@ -60,7 +62,7 @@ ENTRY_FIELDS = (
     "media",
     "correction",
 )
-EVENT_FIELDS = ("title", "summary", "timezone", "starts_at", "ends_at", "status")
+EVENT_FIELDS = ("title", "summary", "timezone", "starts_at", "ends_at", "status", "translations")
 
 
 class StaleVersion(Exception):
@@ -457,6 +459,8 @@ def event_update(*, event: Event, by: User, **changes: Any) -> Event:
         raise TypeError(f"Events have no field(s) {', '.join(sorted(unknown))}.")
     lock_event(event)
     event.refresh_from_db(fields=[name for name in EVENT_FIELDS if name not in changes])
+    if "translations" in changes:  # {"fr": {"title", "summary"}}
+        changes["translations"] = translations.clean_event_translations(changes["translations"], event)
     for name, value in changes.items():
         setattr(event, name, value)
     event.full_clean(exclude=["editors"], validate_unique=False)
@@ -705,18 +709,33 @@ def slot_delete(*, slot: SpeakerSlot, by: User) -> None:
 
 
 @transaction.atomic
-def desk_set_role(*, event: Event, user: Account, role: str, cities: Iterable[Session] = ()) -> None:
-    """Put ``user`` on the event's desk as an editor, or as a contributor limited to ``cities``
-    (none: any of the event's). One role each: the new one replaces the old."""
-    if role == "editor":
-        Contributor.objects.filter(event=event, user=user).delete()
-        event.editors.add(user)
-        return
+def desk_set_role(
+    *,
+    event: Event,
+    user: Account,
+    role: str,
+    cities: Iterable[Session] = (),
+    languages: Iterable[str] = (),
+) -> None:
+    """Put ``user`` on the event's desk as an editor, as a contributor limited to ``cities``
+    (none: any of the event's), or as a translator into ``languages`` (none: any). One role
+    each: the new one replaces the old."""
+    if role not in ("editor", "contributor", "translator"):
+        raise ValueError(f"No role “{role}”: editor, contributor or translator.")
+    if role != "editor":
+        event.editors.remove(user)
     if role != "contributor":
-        raise ValueError(f"No role “{role}”: editor or contributor.")
-    event.editors.remove(user)
-    contributor, _ = Contributor.objects.get_or_create(event=event, user=user)
-    contributor.cities.set(cities)
+        Contributor.objects.filter(event=event, user=user).delete()
+    if role != "translator":
+        Translator.objects.filter(event=event, user=user).delete()
+    if role == "editor":
+        event.editors.add(user)
+    elif role == "contributor":
+        contributor, _ = Contributor.objects.get_or_create(event=event, user=user)
+        contributor.cities.set(cities)
+    else:
+        codes = translations.check_languages(list(languages))
+        Translator.objects.update_or_create(event=event, user=user, defaults={"languages": codes})
 
 
 @transaction.atomic
@@ -724,3 +743,4 @@ def desk_remove(*, event: Event, user_id: int) -> None:
     """Take someone off the event's desk, whatever their role."""
     event.editors.remove(user_id)
     Contributor.objects.filter(event=event, user_id=user_id).delete()
+    Translator.objects.filter(event=event, user_id=user_id).delete()

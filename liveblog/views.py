@@ -24,7 +24,7 @@ from django.views.decorators.http import require_safe
 from django.views.defaults import page_not_found
 from django.views.static import serve as serve_file
 
-from liveblog import agenda, citymap, heads, reader, redis_clients, selectors, structured_data
+from liveblog import agenda, citymap, heads, reader, redis_clients, selectors, structured_data, translations
 from liveblog.clients import request_client_ip
 from liveblog.delivery.hub import hub, readers_now
 from liveblog.heads import Head
@@ -159,6 +159,8 @@ def _give_back_connection() -> None:
 
 
 def _render_event_page(request: HttpRequest, event: Event, template: str, page_url: str) -> str:
+    language = translations.reader_language(request, event)
+    translations.show_event_in(event, language)
     sessions = reader.city_counts(event)
     view = reader.ReaderView.from_request(request, event, sessions)
     entries, next_url = view.page()
@@ -169,6 +171,8 @@ def _render_event_page(request: HttpRequest, event: Event, template: str, page_u
         session.reader_url = view.url(city=session.slug)
     context = {
         "event": event,
+        "reader_language": language,
+        "translation_labels": translations.labels(language),
         "page_url": page_url,
         "view": view,
         "sessions": sessions,
@@ -224,10 +228,14 @@ def entry_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def _render_entry_page(request: HttpRequest, head: Head, pk: int, share_url: str) -> str:
     entry = get_object_or_404(Entry.objects.published().for_display(), event_id=head.pk, pk=pk)
     event = entry.event
+    language = translations.reader_language(request, event)
+    translations.show_event_in(event, language)
     entries = selectors.entries_for_reader(event)
     context = {
         "entry": entry,
         "event": event,
+        "reader_language": language,
+        "translation_labels": translations.labels(language),
         "share_url": share_url,
         "share_links": reader.share_links(share_url, entry.title),
         # The JPEG: every link preview reads it, not all read WebP.

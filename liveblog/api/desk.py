@@ -8,7 +8,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from liveblog import services
+from liveblog import languages, services, translations
 from liveblog.api.desk_rules import payload_for
 from liveblog.api.serializers import EntrySerializer
 from liveblog.api.views import IF_MATCH, EditorOnly, EntryDetail, EventScoped, IsEventEditorOrReadOnly
@@ -88,12 +88,19 @@ class Revisions(generics.ListAPIView):
 
 class PersonSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
-    role = serializers.ChoiceField(choices=["editor", "contributor"])
+    role = serializers.ChoiceField(choices=["editor", "contributor", "translator"])
     cities = serializers.ListField(child=serializers.SlugField(), required=False, default=list)
+    languages = serializers.ListField(
+        child=serializers.ChoiceField(choices=languages.LANGUAGES),
+        required=False,
+        default=list,
+        help_text="A translator's languages; none: any.",
+    )
 
 
 class People(EventScoped):
-    """Who is on the event's desk: its editors and contributors (with their cities)."""
+    """Who is on the event's desk: its editors, contributors (with their cities) and translators
+    (with their languages)."""
 
     permission_classes = [EditorOnly]
     serializer_class = PersonSerializer
@@ -124,7 +131,11 @@ class People(EventScoped):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         services.desk_set_role(
-            event=event, user=user, role=data["role"], cities=[sessions[s] for s in data["cities"]]
+            event=event,
+            user=user,
+            role=data["role"],
+            cities=[sessions[s] for s in data["cities"]],
+            languages=data["languages"],
         )
         return Response(people(event))
 
@@ -150,4 +161,14 @@ def people(event: Event) -> list[dict]:
         {"username": c.user.get_username(), "role": "contributor", "cities": [s.slug for s in c.cities.all()]}
         for c in event.contributors.select_related("user").prefetch_related("cities")
     ]
-    return sorted(editors + contributors, key=lambda p: (p["role"] != "editor", p["username"]))
+    translators = [
+        {
+            "username": t.user.get_username(),
+            "role": "translator",
+            "cities": [],
+            "languages": translations.translator_languages(t),
+        }
+        for t in event.translators.select_related("user")
+    ]
+    order = {"editor": 0, "contributor": 1, "translator": 2}
+    return sorted(editors + contributors + translators, key=lambda p: (order[p["role"]], p["username"]))

@@ -8,8 +8,10 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 
+from liveblog import translations
 from liveblog.frames import entry_payload
 from liveblog.models import Entry, EntryQuerySet, Event, Role
+from liveblog.translations import in_language
 
 
 def role(request: Request, event: Event) -> Role | None:
@@ -25,7 +27,7 @@ def payload_for(request: Request, entry: Entry) -> dict[str, Any]:
     payload = entry_payload(entry)
     if role(request, entry.event) is not None:
         payload.update(desk_payload(entry))
-    return payload
+    return in_language(payload, entry, translations.known(request.query_params.get("lang")))
 
 
 def desk_payload(entry: Entry) -> dict[str, Any]:

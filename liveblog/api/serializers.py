@@ -4,7 +4,10 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 from rest_framework import serializers
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
@@ -48,9 +51,13 @@ class SessionSerializer(serializers.ModelSerializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs["slug"] = attrs.get("slug") or slugify(attrs["city"])
         if not attrs["slug"]:
-            raise serializers.ValidationError({"city": ["Give the city a name made of letters or digits."]})
+            raise serializers.ValidationError(
+                {"city": [_("Give the city a name made of letters or digits.")]}
+            )
         if self.context["event"].sessions.filter(slug=attrs["slug"]).exists():
-            raise serializers.ValidationError({"slug": [f"This event already has a city “{attrs['slug']}”."]})
+            raise serializers.ValidationError(
+                {"slug": [_("This event already has a city “%(slug)s”.") % {"slug": attrs["slug"]}]}
+            )
         return attrs
 
 
@@ -132,16 +139,16 @@ class MediaUploadSerializer(serializers.Serializer):
     file = serializers.FileField(
         allow_empty_file=False,
         error_messages={
-            "required": "Attach the photo as file.",
-            "invalid": "Send the photo as a file, in a multipart/form-data request.",
-            "empty": "The file is empty.",
+            "required": gettext_lazy("Attach the photo as file."),
+            "invalid": gettext_lazy("Send the photo as a file, in a multipart/form-data request."),
+            "empty": gettext_lazy("The file is empty."),
         },
     )
     alt = serializers.CharField(
         max_length=500,
         error_messages={
-            "required": "Describe the photo for readers who cannot see it (alt).",
-            "blank": "Describe the photo for readers who cannot see it (alt).",
+            "required": gettext_lazy("Describe the photo for readers who cannot see it (alt)."),
+            "blank": gettext_lazy("Describe the photo for readers who cannot see it (alt)."),
         },
     )
     caption = serializers.CharField(max_length=500, required=False, allow_blank=True)
@@ -168,6 +175,15 @@ class EntrySerializer(serializers.Serializer):
     body = serializers.CharField(help_text="Markdown source.")
     media = MediaSerializer(many=True)
     html = serializers.CharField(help_text="The entry exactly as the reader page renders it.")
+    language = serializers.CharField(
+        help_text="What headline, body and html are written in: the entry's own language, or with "
+        "?lang= the one asked for where the entry is translated into it."
+    )
+    translations = serializers.DictField(
+        child=serializers.DictField(),
+        help_text='Every translation, by language: {"fr": {"headline", "body", "html", "stale", '
+        '"updated_at"}}; html is the translated body rendered, stale: the original changed since.',
+    )
     updated_at = serializers.DateTimeField()
 
     def to_representation(self, instance: Entry) -> dict[str, Any]:
@@ -179,7 +195,7 @@ class OccurredAtField(serializers.CharField):
     """An ISO 8601 instant, a local date-time, or a venue-local clock time such as 17:03."""
 
     default_error_messages = {
-        "invalid": (
+        "invalid": gettext_lazy(
             "Enter a time as HH:MM (venue time) or an ISO 8601 date-time such as 2018-08-25T17:42:00+02:00."
         )
     }
@@ -197,23 +213,28 @@ class OccurredAtField(serializers.CharField):
         if value is None:
             self.fail("invalid")
         if not 1900 <= value.year <= 2200:
-            raise serializers.ValidationError("Give a date between the years 1900 and 2200.")
+            raise serializers.ValidationError(_("Give a date between the years 1900 and 2200."))
         return value
 
 
 def _described(moment: datetime, place: Session | Event) -> str:
     """ "17:42 in Berlin on Saturday 25 August 2018" (the city's time)."""
     local = moment.astimezone(place.tzinfo)
-    where = f" in {place.city}" if isinstance(place, Session) else ""
-    return f"{local:%H:%M}{where} on {local:%A} {local.day} {local:%B %Y}"
+    named = {"time": f"{local:%H:%M}", "date": date_format(local, "l j F Y")}
+    if isinstance(place, Session):
+        return _("%(time)s in %(city)s on %(date)s") % {**named, "city": place.city}
+    return _("%(time)s on %(date)s") % named
 
 
 def _ahead(delta: timedelta) -> str:
     minutes = round(delta.total_seconds() / 60)
     if minutes < 90:
-        return f"{minutes} minutes"
+        return ngettext("%(count)s minute", "%(count)s minutes", minutes) % {"count": minutes}
     hours = round(minutes / 60)
-    return f"{hours} hours" if hours < 48 else f"{round(hours / 24)} days"
+    if hours < 48:
+        return ngettext("%(count)s hour", "%(count)s hours", hours) % {"count": hours}
+    days = round(hours / 24)
+    return ngettext("%(count)s day", "%(count)s days", days) % {"count": days}
 
 
 def _no_surrogates(value: str) -> None:
@@ -222,7 +243,8 @@ def _no_surrogates(value: str) -> None:
     except UnicodeEncodeError as error:
         code_point = ord(value[error.start])
         raise serializers.ValidationError(
-            f"The text holds a character that is not valid Unicode (U+{code_point:X}): remove it."
+            _("The text holds a character that is not valid Unicode (%(code)s): remove it.")
+            % {"code": f"U+{code_point:X}"}
         ) from None
 
 
@@ -253,15 +275,17 @@ class EntryWriteSerializer(serializers.Serializer):
         required=False,
         allow_blank=True,
         max_length=120,
-        error_messages={"max_length": "Keep the headline to 120 characters or fewer."},
+        error_messages={"max_length": gettext_lazy("Keep the headline to 120 characters or fewer.")},
     )
     BODY_MAX = 20000
     body = TextField(
         max_length=BODY_MAX,
         error_messages={
-            "required": "An entry needs text: send it as body.",
-            "blank": "The text of an entry cannot be empty.",
-            "max_length": "Keep the text to 20,000 characters or fewer: split a longer one into entries.",
+            "required": gettext_lazy("An entry needs text: send it as body."),
+            "blank": gettext_lazy("The text of an entry cannot be empty."),
+            "max_length": gettext_lazy(
+                "Keep the text to 20,000 characters or fewer: split a longer one into entries."
+            ),
         },
     )
     city = serializers.CharField(
@@ -300,7 +324,9 @@ class EntryWriteSerializer(serializers.Serializer):
         required=False,
         max_length=MAX_PHOTOS,
         help_text="Ids of photos uploaded to this event, in the order shown; several make a gallery.",
-        error_messages={"max_length": f"An entry shows at most {MAX_PHOTOS} photos."},
+        error_messages={
+            "max_length": gettext_lazy("An entry shows at most %(count)s photos.") % {"count": MAX_PHOTOS}
+        },
     )
 
     @property
@@ -309,16 +335,17 @@ class EntryWriteSerializer(serializers.Serializer):
 
     def validate_media(self, ids: list[int]) -> list[Media]:
         if len(set(ids)) != len(ids):
-            raise serializers.ValidationError("The same photo is listed twice.")
+            raise serializers.ValidationError(_("The same photo is listed twice."))
         found = {m.pk: m for m in Media.objects.filter(event=self.event, pk__in=ids)}
         missing = [str(pk) for pk in ids if pk not in found]
         if missing:
             raise serializers.ValidationError(
-                f"No photo {', '.join(missing)} was uploaded to this event: upload it first."
+                _("No photo %(ids)s was uploaded to this event: upload it first.")
+                % {"ids": ", ".join(missing)}
             )
         if any(found[pk].withdrawn_at for pk in ids):
             raise serializers.ValidationError(
-                "A photo was withdrawn with its deleted entry: upload it again."
+                _("A photo was withdrawn with its deleted entry: upload it again.")
             )
         return [found[pk] for pk in ids]
 
@@ -327,9 +354,10 @@ class EntryWriteSerializer(serializers.Serializer):
             return None
         session = Session.objects.filter(event=self.event, slug=value).first()
         if session is None:
-            known = ", ".join(self.event.sessions.values_list("slug", flat=True)) or "none yet"
+            known = ", ".join(self.event.sessions.values_list("slug", flat=True)) or _("none yet")
             raise serializers.ValidationError(
-                f"Unknown city “{value}” for this event; its cities are: {known}."
+                _("Unknown city “%(city)s” for this event; its cities are: %(known)s.")
+                % {"city": value, "known": known}
             )
         session.event = self.event  # its time zone's fallback, without a query
         return session
@@ -337,9 +365,11 @@ class EntryWriteSerializer(serializers.Serializer):
     def validate_speaker_name(self, value: str) -> str:
         parts = split_speaker(value)
         if value.strip() and not parts.name:
-            raise serializers.ValidationError("Give the speaker's name, e.g. “Ms. Farideh Goudarzi”.")
+            raise serializers.ValidationError(_("Give the speaker's name, e.g. “Ms. Farideh Goudarzi”."))
         if len(parts.name) > 200 or len(parts.title) > 300:
-            raise serializers.ValidationError("Keep the name under 200 characters and the title under 300.")
+            raise serializers.ValidationError(
+                _("Keep the name under 200 characters and the title under 300.")
+            )
         return value
 
     def validate_speaker(self, value: int | None) -> Speaker | None:
@@ -347,7 +377,7 @@ class EntryWriteSerializer(serializers.Serializer):
             return None
         speaker = Speaker.objects.filter(pk=value).first()
         if speaker is None:
-            raise serializers.ValidationError(f"No speaker has id {value}.")
+            raise serializers.ValidationError(_("No speaker has id %(id)s.") % {"id": value})
         return speaker
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -390,20 +420,24 @@ class EntryWriteSerializer(serializers.Serializer):
         raise serializers.ValidationError(
             {
                 "occurred_at": [
-                    f"{_described(moment, session or self.event)} is {_ahead(moment - now)} from now. "
-                    "Give the time it happened, or schedule the entry to publish it later."
+                    _(
+                        "%(moment)s is %(ahead)s from now. "
+                        "Give the time it happened, or schedule the entry to publish it later."
+                    )
+                    % {"moment": _described(moment, session or self.event), "ahead": _ahead(moment - now)}
                 ]
             }
         )
 
     def _schedulable(self, moment: datetime | None, session: Session | None) -> None:
         if moment is None:
-            raise serializers.ValidationError({"publish_at": ["Say when to publish it, e.g. 21:15."]})
+            raise serializers.ValidationError({"publish_at": [_("Say when to publish it, e.g. 21:15.")]})
         if moment <= timezone.now():
             raise serializers.ValidationError(
                 {
                     "publish_at": [
-                        f"{_described(moment, session or self.event)} has passed: publish it now instead."
+                        _("%(moment)s has passed: publish it now instead.")
+                        % {"moment": _described(moment, session or self.event)}
                     ]
                 }
             )
@@ -413,15 +447,13 @@ class EntryWriteSerializer(serializers.Serializer):
         if speaker is not None:
             return speaker
         close = speakers.suggest(name, limit=3)
-        hint = f" Did you mean {' or '.join(str(s) for s in close)}?" if close else ""
         parts = split_speaker(name)
-        raise serializers.ValidationError(
-            {
-                "speaker_name": [
-                    f"No known speaker is called “{parts.name}”.{hint} Otherwise add them as a new speaker."
-                ]
-            }
-        )
+        message = _("No known speaker is called “%(name)s”.") % {"name": parts.name}
+        if close:
+            names = _(" or ").join(str(s) for s in close)
+            message += " " + _("Did you mean %(names)s?") % {"names": names}
+        message += " " + _("Otherwise add them as a new speaker.")
+        raise serializers.ValidationError({"speaker_name": [message]})
 
     def _current_session(self) -> Session | None:
         """The city of the entry being edited, whose clock a bare "17:42" is read on."""

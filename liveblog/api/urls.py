@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView
 
-from liveblog.api import agenda, desk, picture, views
+from liveblog.api import agenda, desk, picture, translations, views
 
 urlpatterns = [
     path("events/", views.EventList.as_view(), name="api_events"),
@@ -23,5 +23,15 @@ urlpatterns = [
     path("entries/<int:pk>/approve/", desk.Approve.as_view(), name="api_entry_approve"),
     path("entries/<int:pk>/return/", desk.Return.as_view(), name="api_entry_return"),
     path("entries/<int:pk>/revisions/", desk.Revisions.as_view(), name="api_entry_revisions"),
+    path(
+        "entries/<int:pk>/translations/<str:language>/",
+        translations.EntryTranslationDetail.as_view(),
+        name="api_entry_translation",
+    ),
+    path(
+        "events/<slug:slug>/translations/<str:language>/",
+        translations.EventTranslationDetail.as_view(),
+        name="api_event_translation",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
 ]

@@ -55,6 +55,12 @@ IDEMPOTENCY_KEY = OpenApiParameter(
 )
 # A multipart body is the file and a few short fields around it.
 MULTIPART_SLACK = 64 * 1024
+LANG = OpenApiParameter(
+    "lang",
+    OpenApiTypes.STR,
+    enum=["en", "fr", "de", "fa"],
+    description="headline, body and html in this language where the entry is translated into it.",
+)
 IF_MATCH = OpenApiParameter(
     "If-Match", OpenApiTypes.STR, OpenApiParameter.HEADER, description=IF_MATCH_HELP + " Optional here."
 )
@@ -124,6 +130,7 @@ class EventEntries(generics.ListCreateAPIView):
             OpenApiParameter("city", OpenApiTypes.STR, description="Only this session's entries."),
             OpenApiParameter("order", OpenApiTypes.STR, enum=["oldest", "newest"]),
             OpenApiParameter("drafts", OpenApiTypes.STR, enum=["1"], description="Editors: drafts too."),
+            LANG,
         ]
     )
     def get(self, request: Request, *args, **kwargs) -> Response:
@@ -202,6 +209,7 @@ class EntryDetail(generics.GenericAPIView):
         }
         return Response(body, status=status.HTTP_412_PRECONDITION_FAILED, headers=_etag(current))
 
+    @extend_schema(parameters=[LANG])
     def get(self, request: Request, pk: int) -> Response:
         entry = self.get_object()
         return Response(desk_rules.payload_for(request, entry), headers=_etag(entry))

@@ -1,0 +1,180 @@
+"""Entries and events in other languages: a translator (tomas, into French) on the summit's desk,
+its editor (alice), an editor of another event (bob); what readers, frames, the API, the feed
+and the exports carry."""
+
+import json
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+
+from liveblog import services, translations
+from liveblog.models import Change, Entry
+from tests.conftest import token_client
+
+BODY = "The mayor of Berlin opens the **summit**."
+FRENCH = "La maire de Berlin ouvre le **sommet**."
+
+
+@pytest.fixture
+def tomas(db, event, django_user_model):
+    """A translator of the summit, into French only."""
+    user = django_user_model.objects.create_user("tomas", password="tomas-password")
+    services.desk_set_role(event=event, user=user, role="translator", languages=["fr"])
+    return user
+
+
+@pytest.fixture
+def entry(event, alice) -> Entry:
+    return services.entry_create(event=event, by=alice, headline="Opening", body=BODY)
+
+
+def put(client, entry_id, language="fr", **data):
+    return client.put(f"/api/entries/{entry_id}/translations/{language}/", data, format="json")
+
+
+def last_frame(event) -> dict:
+    return json.loads(Change.objects.filter(event=event).latest("seq").frame)
+
+
+# Services and frames ---------------------------------------------------------------------------
+
+
+def test_it_sends_every_translation_to_readers_in_the_entrys_frame(entry, tomas):
+    translations.translation_save(entry=entry, language="fr", headline="Ouverture", body=FRENCH, by=tomas)
+
+    frame = last_frame(entry.event)
+    assert frame["type"] == "entry.updated"
+    assert frame["entry"]["language"] == "en"
+    french = frame["entry"]["translations"]["fr"]
+    assert french["headline"] == "Ouverture"
+    assert french["html"] == "<p>La maire de Berlin ouvre le <strong>sommet</strong>.</p>"
+    assert french["stale"] is False
+    assert Change.objects.filter(entry=entry).latest("seq").actor == tomas
+
+
+def test_it_marks_a_translation_out_of_date_once_the_original_changes(entry, alice, tomas):
+    translations.translation_save(entry=entry, language="fr", headline="Ouverture", body=FRENCH, by=tomas)
+
+    services.entry_update(entry=entry, by=alice, body=BODY + " Applause.")
+
+    assert last_frame(entry.event)["entry"]["translations"]["fr"]["stale"] is True
+    translations.translation_save(
+        entry=entry, language="fr", headline="Ouverture", body=FRENCH + " Applaudissements.", by=tomas
+    )
+    assert last_frame(entry.event)["entry"]["translations"]["fr"]["stale"] is False
+
+
+def test_a_removed_translation_leaves_every_frame_of_the_entry(entry, alice):
+    translations.translation_save(entry=entry, language="de", headline="", body="Die Eröffnung.", by=alice)
+    assert translations.translation_delete(entry=entry, language="de", by=alice)
+
+    for change in Change.objects.filter(entry=entry):
+        assert "Eröffnung" not in change.frame
+    assert not translations.translation_delete(entry=entry, language="de", by=alice)
+
+
+def test_it_refuses_a_translation_into_the_originals_language_or_an_unknown_one(entry, alice):
+    with pytest.raises(ValidationError, match="written in English already"):
+        translations.translation_save(entry=entry, language="en", headline="", body="x", by=alice)
+    with pytest.raises(ValidationError, match="No language “xx”"):
+        translations.translation_save(entry=entry, language="xx", headline="", body="x", by=alice)
+
+
+def test_event_title_and_summary_translations_go_out_in_event_updated(event, alice):
+    services.event_update(event=event, by=alice, translations={"fr": {"title": "Le Sommet", "summary": ""}})
+
+    frame = last_frame(event)
+    assert frame["type"] == "event.updated"
+    assert frame["event"]["translations"] == {"fr": {"title": "Le Sommet", "summary": ""}}
+    with pytest.raises(ValidationError):
+        services.event_update(event=event, by=alice, translations={"en": {"title": "Summit"}})
+
+
+# Who may translate ----------------------------------------------------------------------------
+
+
+def test_a_translator_translates_but_changes_no_original(entry, tomas, api):
+    client = token_client(tomas)
+
+    response = put(client, entry.pk, headline="Ouverture", body=FRENCH)
+    assert response.status_code == 201, response.content
+    assert response.json()["html"].startswith("<p>La maire")
+
+    edit = client.patch(f"/api/entries/{entry.pk}/", {"body": "Changed"}, format="json", HTTP_IF_MATCH='"1"')
+    assert edit.status_code == 403
+    assert put(client, entry.pk, "de", body="Die Eröffnung.").status_code == 403  # French only
+    assert client.post("/api/events/summit/entries/", {"body": "Mine"}, format="json").status_code == 403
+    assert put(api, entry.pk, body=FRENCH).status_code in (401, 403)
+
+
+def test_a_translator_of_one_event_cannot_translate_another(tomas, other_event, bob):
+    theirs = services.entry_create(event=other_event, by=bob, body="Toronto opens.")
+
+    assert put(token_client(tomas), theirs.pk, body="Toronto ouvre.").status_code == 403
+
+
+def test_create_editor_makes_a_translator(event, capsys):
+    call_command("create_editor", "tina", "--event", "summit", "--role", "translator", "--languages", "fr,de")
+
+    assert "tina (created) is a translator of summit, into fr, de." in capsys.readouterr().out
+    assert event.translators.get().languages == "fr,de"
+
+
+# The API --------------------------------------------------------------------------------------
+
+
+def test_entries_carry_their_translations_and_lang_picks_one(entry, alice, api):
+    put(token_client(alice), entry.pk, headline="Ouverture", body=FRENCH)
+
+    listed = api.get("/api/events/summit/entries/?lang=fr").json()["results"][0]
+    assert listed["language"] == "fr"
+    assert listed["headline"] == "Ouverture" and listed["body"] == FRENCH
+    assert 'lang="fr"' in listed["html"] and "La maire de Berlin" in listed["html"]
+    assert listed["translations"]["fr"]["stale"] is False
+    original = api.get(f"/api/entries/{entry.pk}/?lang=de").json()
+    assert original["language"] == "en" and original["headline"] == "Opening"
+
+
+def test_a_translation_saved_meanwhile_is_a_conflict(entry, alice, tomas):
+    first = put(token_client(tomas), entry.pk, body=FRENCH, based_on="").json()
+    put(token_client(alice), entry.pk, body="Autre texte.")
+
+    late = put(token_client(tomas), entry.pk, body="Mon texte.", based_on=first["updated_at"])
+
+    assert late.status_code == 409
+    assert late.json()["current"]["body"] == "Autre texte."
+
+
+def test_an_empty_or_oversized_translation_is_refused_with_a_reason(entry, alice):
+    client = token_client(alice)
+
+    assert put(client, entry.pk, body="").json() == {"body": ["Write the translated text."]}
+    huge = put(client, entry.pk, body="&" * 15000)  # 75 KB once escaped
+    assert huge.status_code == 400 and "KB" in huge.json()["body"][0]
+    assert not entry.translations.exists()
+
+
+# Readers --------------------------------------------------------------------------------------
+
+
+def test_a_french_reader_sees_the_french_text_with_the_original_one_click_away(entry, alice, client):
+    translations.translation_save(entry=entry, language="fr", headline="Ouverture", body=FRENCH, by=alice)
+    services.entry_create(event=entry.event, by=alice, body="Untranslated words.")
+
+    page = client.get("/events/summit/?lang=fr").content.decode()
+
+    assert '<h3 class="entry__headline" lang="fr" dir="ltr" data-translation>Ouverture</h3>' in page
+    assert 'lang="en" dir="ltr" data-original hidden>Opening</h3>' in page
+    assert 'aria-pressed="false">Original (English)</button>' in page
+    assert '<span class="entry__untranslated">' in page
+    english = client.get("/events/summit/?lang=en").content.decode()
+    assert "Ouverture" not in english and "entry__untranslated" not in english
+
+
+def test_a_persian_translation_is_marked_right_to_left(entry, alice, client):
+    translations.translation_save(entry=entry, language="fa", headline="", body="شهردار برلین.", by=alice)
+
+    page = client.get("/events/summit/?lang=fa").content.decode()
+
+    assert 'lang="fa" dir="rtl" data-translation><p>شهردار برلین.</p>' in page

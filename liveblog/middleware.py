@@ -4,6 +4,7 @@ import logging
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 
 from liveblog.embeds import FRAME_ORIGINS
 
@@ -54,13 +55,13 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         log.error("database unavailable: %s", exception)
-        message = "The database is unavailable. Nothing was saved; try again in a moment."
+        message = _("The database is unavailable. Nothing was saved; try again in a moment.")
         response: HttpResponse
         if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
             response = JsonResponse({"detail": message}, status=503)
         else:
             response = HttpResponse(
-                f"<!doctype html><title>Unavailable</title><h1>{message}</h1>", status=503
+                f"<!doctype html><title>{_('Unavailable')}</title><h1>{message}</h1>", status=503
             )
         response["Retry-After"] = "5"
         return response

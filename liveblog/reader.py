@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from liveblog import selectors
 from liveblog.heads import Head
@@ -178,7 +179,7 @@ def share_links(url: str, text: str) -> list[tuple[str, str]]:
         ("WhatsApp", "https://wa.me/?" + urlencode({"text": f"{text} {url}"})),
         ("Telegram", "https://t.me/share/url?" + urlencode({"url": url, "text": text})),
         ("LinkedIn", "https://www.linkedin.com/sharing/share-offsite/?" + urlencode({"url": url})),
-        ("Email", "mailto:?" + urlencode({"subject": text, "body": url}, quote_via=quote)),
+        (_("Email"), "mailto:?" + urlencode({"subject": text, "body": url}, quote_via=quote)),
     ]
 
 

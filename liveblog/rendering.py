@@ -6,6 +6,7 @@ from collections.abc import Mapping
 import nh3
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from markdown_it import MarkdownIt
 
 from liveblog import embeds
@@ -26,8 +27,11 @@ class EntryTooLarge(ValueError):
 
     def __init__(self, size: int):
         super().__init__(
-            f"This text would make {size / 1024:.0f} KB of HTML; an entry may hold "
-            f"{ENTRY_HTML_MAX // 1024} KB. Shorten it, or split it into several entries."
+            _(
+                "This text would make %(size)s KB of HTML; an entry may hold %(limit)s KB. "
+                "Shorten it, or split it into several entries."
+            )
+            % {"size": f"{size / 1024:.0f}", "limit": ENTRY_HTML_MAX // 1024}
         )
 
 

@@ -20,6 +20,7 @@ from django.db.models import Value
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from liveblog import media as photos
 from liveblog import translations
@@ -648,7 +649,7 @@ def _save_slot(slot: SpeakerSlot, event: Event) -> None:
     if slot.session.event_id != event.pk:
         raise ValidationError({"session": f"{slot.session.city} is a city of another event."})
     if slot.speaker_id is None:
-        raise ValidationError({"speaker": "Say who speaks."})
+        raise ValidationError({"speaker": gettext("Say who speaks.")})
     for name in ("starts_at", "ends_at"):
         moment = getattr(slot, name)
         if moment is not None:

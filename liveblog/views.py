@@ -17,6 +17,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import get_conditional_response
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import ensure_csrf_cookie
@@ -44,9 +45,9 @@ def index(request: HttpRequest) -> HttpResponse:
     for event in events["live"]:
         event.readers = readers.get(event.slug, 0)  # type: ignore[attr-defined]
     sections = [
-        ("Live now", events["live"], "Nothing is live right now."),
-        ("Upcoming", events["upcoming"], "No events are scheduled."),
-        ("Past", events["past"], "No past events yet."),
+        (_("Live now"), events["live"], _("Nothing is live right now.")),
+        (_("Upcoming"), events["upcoming"], _("No events are scheduled.")),
+        (_("Past"), events["past"], _("No past events yet.")),
     ]
     return render(request, "liveblog/index.html", {"sections": sections})
 
@@ -253,7 +254,7 @@ def console(request: HttpRequest, slug: str) -> HttpResponse:
     event = get_object_or_404(Event.objects.prefetch_related("sessions"), slug=slug)
     role = event.role_of(request.user)
     if role is None:
-        raise PermissionDenied("Only editors and contributors of this event can use its console.")
+        raise PermissionDenied(_("Only editors and contributors of this event can use its console."))
     sessions = [s for s in event.sessions.all() if role.may_report_from(s.slug)]
     context = {
         "event": event,

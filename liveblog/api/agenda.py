@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, serializers, status
@@ -36,8 +37,10 @@ class SlotSerializer(serializers.Serializer):
         event: Event = self.context["event"]
         session = event.sessions.filter(slug=value).first()
         if session is None:
-            known = ", ".join(event.sessions.values_list("city", flat=True)) or "none yet"
-            raise serializers.ValidationError(f"“{value}” is not a city of this event ({known}).")
+            known = ", ".join(event.sessions.values_list("city", flat=True)) or _("none yet")
+            raise serializers.ValidationError(
+                _("“%(city)s” is not a city of this event (%(known)s).") % {"city": value, "known": known}
+            )
         session.event = event
         return session
 
@@ -46,13 +49,15 @@ class SlotSerializer(serializers.Serializer):
             return None
         speaker = Speaker.objects.filter(pk=value).first()
         if speaker is None:
-            raise serializers.ValidationError(f"No speaker has id {value}.")
+            raise serializers.ValidationError(_("No speaker has id %(id)s.") % {"id": value})
         return speaker
 
     def validate_speaker_name(self, value: str) -> str:
         parts = split_speaker(value)
         if len(parts.name) > 200 or len(parts.title) > 300:
-            raise serializers.ValidationError("Keep the name under 200 characters and the title under 300.")
+            raise serializers.ValidationError(
+                _("Keep the name under 200 characters and the title under 300.")
+            )
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -61,7 +66,7 @@ class SlotSerializer(serializers.Serializer):
         if attrs.get("speaker") is None and name:
             attrs["speaker"] = speakers.known(name) or name
         if attrs.get("speaker") is None and (self.instance is None or "speaker" in attrs):
-            raise serializers.ValidationError({"speaker_name": ["Say who speaks."]})
+            raise serializers.ValidationError({"speaker_name": [_("Say who speaks.")]})
         for name in ("starts_at", "ends_at"):
             if name in attrs:
                 attrs[name] = _aware(attrs[name], session)
@@ -74,7 +79,7 @@ def _aware(value: Any, session: Session | None) -> datetime | None:
     if not isinstance(value, datetime):
         if value in (None, ""):
             return None
-        raise serializers.ValidationError("Give a date and a time: 2026-06-03T17:40, in the city's time.")
+        raise serializers.ValidationError(_("Give a date and a time: 2026-06-03T17:40, in the city's time."))
     if timezone.is_aware(value):
         return value
     return value.replace(tzinfo=session.tzinfo if session else timezone.get_current_timezone())

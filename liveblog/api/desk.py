@@ -3,6 +3,8 @@ who is on an event's desk."""
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
@@ -33,7 +35,10 @@ class Approve(EntryDetail):
             entry = act(self._expected_version(required=False))
         except services.NotAwaitingReview as error:
             return Response(
-                {"detail": f"This entry is not awaiting review: it is {str(error).lower()}."},
+                {
+                    "detail": _("This entry is not awaiting review: it is %(status)s.")
+                    % {"status": str(error).lower()}
+                },
                 status=status.HTTP_409_CONFLICT,
             )
         except services.StaleVersion as error:
@@ -45,8 +50,8 @@ class ReturnNote(serializers.Serializer):
     note = serializers.CharField(
         max_length=2000,
         error_messages={
-            "required": "Say what to change: send it as note.",
-            "blank": "Say what to change: the contributor reads this note.",
+            "required": gettext_lazy("Say what to change: send it as note."),
+            "blank": gettext_lazy("Say what to change: the contributor reads this note."),
         },
     )
 
@@ -120,14 +125,14 @@ class People(EventScoped):
         user = get_user_model().objects.filter(username=data["username"]).first()
         if user is None:
             return Response(
-                {"username": [f"No account is called “{data['username']}”: an admin creates it first."]},
+                {"username": [_("No account is called “%(username)s”: an admin creates it first.") % data]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         sessions = {s.slug: s for s in event.sessions.all()}
         unknown = [slug for slug in data["cities"] if slug not in sessions]
         if unknown:
             return Response(
-                {"cities": [f"This event has no city {', '.join(unknown)}."]},
+                {"cities": [_("This event has no city %(cities)s.") % {"cities": ", ".join(unknown)}]},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         services.desk_set_role(
@@ -149,7 +154,7 @@ class Person(EventScoped):
         user = get_object_or_404(get_user_model(), username=username)
         if user == request.user:
             return Response(
-                {"detail": "You cannot take yourself off the desk."}, status=status.HTTP_400_BAD_REQUEST
+                {"detail": _("You cannot take yourself off the desk.")}, status=status.HTTP_400_BAD_REQUEST
             )
         services.desk_remove(event=event, user_id=user.pk)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -5,6 +5,7 @@ has published or scheduled them, reports from their cities only, and never publi
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 
@@ -69,7 +70,7 @@ def may_see(role: Role | None, entry: Entry, user: AbstractBaseUser | AnonymousU
 def check_create(role: Role | None, fields: dict[str, Any]) -> None:
     """A contributor's entry goes to review unless they keep it as a draft."""
     if role is None:
-        raise PermissionDenied("Only editors and contributors of this event can write its entries.")
+        raise PermissionDenied(_("Only editors and contributors of this event can write its entries."))
     if not role.editor:
         fields.setdefault("status", Entry.Status.SUBMITTED)
         _check_contributor_fields(role, fields, city=fields.get("session"))
@@ -79,14 +80,15 @@ def check_update(
     role: Role | None, entry: Entry, user: AbstractBaseUser | AnonymousUser, fields: dict[str, Any]
 ) -> None:
     if role is None:
-        raise PermissionDenied("Only editors and contributors of this event can change its entries.")
+        raise PermissionDenied(_("Only editors and contributors of this event can change its entries."))
     if role.editor:
         return
     if entry.author_id != user.pk:
-        raise PermissionDenied("Contributors change their own entries only.")
+        raise PermissionDenied(_("Contributors change their own entries only."))
     if entry.status not in CONTRIBUTOR_STATUSES:
         raise PermissionDenied(
-            f"This entry is {entry.get_status_display().lower()}: only an editor can change it now."
+            _("This entry is %(status)s: only an editor can change it now.")
+            % {"status": str(entry.get_status_display()).lower()}
         )
     _check_contributor_fields(role, fields, city=fields.get("session", entry.session))
 
@@ -94,11 +96,12 @@ def check_update(
 def _check_contributor_fields(role: Role, fields: dict[str, Any], *, city) -> None:
     status = fields.get("status")
     if status is not None and status not in CONTRIBUTOR_STATUSES:
-        raise PermissionDenied("Contributors submit entries for review; an editor publishes them.")
+        raise PermissionDenied(_("Contributors submit entries for review; an editor publishes them."))
     if any(fields.get(name) for name in EDITORS_ONLY):
-        raise PermissionDenied("Only an editor schedules or corrects entries.")
+        raise PermissionDenied(_("Only an editor schedules or corrects entries."))
     slug = city.slug if city is not None else None
     if not role.may_report_from(slug):
         raise PermissionDenied(
-            f"You report from {', '.join(sorted(role.cities))} only: choose one as the city."
+            _("You report from %(cities)s only: choose one as the city.")
+            % {"cities": ", ".join(sorted(role.cities))}
         )

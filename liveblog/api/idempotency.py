@@ -11,6 +11,7 @@ from functools import wraps
 from django.contrib.auth.models import AnonymousUser, User
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -47,7 +48,7 @@ def _claim(user: User, key: str, fingerprint: str) -> IdempotencyKey | Response:
     except IntegrityError:
         first = IdempotencyKey.objects.get(user=user, key=key)
     if first.fingerprint != fingerprint:
-        return _error(422, "This key was already used for a different request; use a new key.")
+        return _error(422, _("This key was already used for a different request; use a new key."))
     stored = first.response
     assert stored is not None, "a committed key holds its response: a failed request rolls its key back"
     headers = {**stored["headers"], "Idempotent-Replayed": "true"}
@@ -65,7 +66,7 @@ def idempotent(handler: Callable) -> Callable:
         if key is None or isinstance(user, AnonymousUser):  # anonymous writes are refused anyway
             return handler(view, request, *args, **kwargs)
         if not 8 <= len(key) <= 100 or not key.isprintable():
-            return _error(400, "Send a unique value of 8 to 100 characters, such as a UUID.")
+            return _error(400, _("Send a unique value of 8 to 100 characters, such as a UUID."))
         with transaction.atomic():
             record = _claim(user, key, _fingerprint(request))
             if isinstance(record, Response):

@@ -5,6 +5,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.formats import date_format
+from django.utils.functional import lazy
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -265,6 +266,12 @@ class NewSpeakerSerializer(serializers.Serializer):
     title = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
 
+def _photos_limit() -> str:
+    return ngettext(
+        "An entry shows at most %(count)s photo.", "An entry shows at most %(count)s photos.", MAX_PHOTOS
+    ) % {"count": MAX_PHOTOS}
+
+
 FUTURE_SLACK = timedelta(minutes=10)  # clocks differ a little; an hour ahead is a mistake
 
 
@@ -324,9 +331,7 @@ class EntryWriteSerializer(serializers.Serializer):
         required=False,
         max_length=MAX_PHOTOS,
         help_text="Ids of photos uploaded to this event, in the order shown; several make a gallery.",
-        error_messages={
-            "max_length": gettext_lazy("An entry shows at most %(count)s photos.") % {"count": MAX_PHOTOS}
-        },
+        error_messages={"max_length": lazy(_photos_limit, str)()},
     )
 
     @property

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status
@@ -39,7 +41,7 @@ _IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d+)"?\s*$')
 
 class PreconditionRequired(APIException):
     status_code = 428
-    default_detail = 'Send If-Match: "<version>" with the version of the entry you edited.'
+    default_detail = gettext_lazy('Send If-Match: "<version>" with the version of the entry you edited.')
     default_code = "precondition_required"
 
 
@@ -70,7 +72,7 @@ class IsEventEditorOrReadOnly(permissions.BasePermission):
     """Anyone reads; the event's desk (editors, staff, contributors) writes, each as their role
     allows (desk_rules)."""
 
-    message = "Only editors and contributors of this event can write its entries."
+    message = gettext_lazy("Only editors and contributors of this event can write its entries.")
     public_reads = True  # for the OpenAPI document: GETs need no credentials
 
     def has_permission(self, request: Request, view) -> bool:
@@ -194,17 +196,20 @@ class EntryDetail(generics.GenericAPIView):
             return None
         match = _IF_MATCH.match(header)
         if not match:
-            raise PreconditionRequired(f'If-Match must be a quoted version such as "3", not {header!r}.')
+            raise PreconditionRequired(
+                _('If-Match must be a quoted version such as "3", not %(header)s.') % {"header": repr(header)}
+            )
         return int(match[1])
 
     def _stale(self, error: services.StaleVersion) -> Response:
         current = error.entry
         if current.deleted_at is not None:
             return Response(
-                {"detail": "This entry has been deleted."}, status=status.HTTP_412_PRECONDITION_FAILED
+                {"detail": _("This entry has been deleted.")}, status=status.HTTP_412_PRECONDITION_FAILED
             )
         body = {
-            "detail": f"This entry was changed by someone else: it is now at version {current.version}.",
+            "detail": _("This entry was changed by someone else: it is now at version %(version)s.")
+            % {"version": current.version},
             "current": desk_rules.payload_for(self.request, current),
         }
         return Response(body, status=status.HTTP_412_PRECONDITION_FAILED, headers=_etag(current))
@@ -262,7 +267,7 @@ class EventChanges(generics.GenericAPIView):
         event = self.get_object()
         after = request.query_params.get("after", "")
         if not SEQ.fullmatch(after):
-            message = "Give the last seq you saw as a whole number, e.g. ?after=41."
+            message = _("Give the last seq you saw as a whole number, e.g. ?after=41.")
             return Response({"after": [message]}, status=400)
         # The stored frames are JSON text already: joined as they are, never parsed again.
         frames = ",".join(selectors.frames_after(event, int(after)))
@@ -274,7 +279,7 @@ class EventChanges(generics.GenericAPIView):
 class EditorOnly(IsEventEditorOrReadOnly):
     """Editors of the event and staff, for reads as well as writes."""
 
-    message = "Only editors of this event can do this."
+    message = gettext_lazy("Only editors of this event can do this.")
 
     def has_permission(self, request: Request, view) -> bool:
         return request.user.is_authenticated
@@ -287,7 +292,7 @@ class EditorOnly(IsEventEditorOrReadOnly):
 class OnTheDesk(EditorOnly):
     """Editors and contributors of the event: they write (previews, photos)."""
 
-    message = "Only editors and contributors of this event can do this."
+    message = gettext_lazy("Only editors and contributors of this event can do this.")
 
     def has_object_permission(self, request: Request, view, obj: Event | Entry) -> bool:
         return role(request, _event_of(obj)) is not None

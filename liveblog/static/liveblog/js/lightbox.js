@@ -24,15 +24,18 @@ function build() {
     else if (go) step(Number(go));
   });
   dialog.addEventListener("keydown", (event) => {
-    if (event.key === "ArrowRight") step(1);
-    else if (event.key === "ArrowLeft") step(-1);
+    // The arrow that points the way the text runs goes forwards: right in English, left in Persian.
+    const forwards = getComputedStyle(dialog).direction === "rtl" ? "ArrowLeft" : "ArrowRight";
+    if (event.key === forwards) step(1);
+    else if (event.key === "ArrowLeft" || event.key === "ArrowRight") step(-1);
   });
   dialog.addEventListener("close", () => shown.opener?.focus());
   let startX = null;
   dialog.addEventListener("pointerdown", (event) => (startX = event.clientX));
   dialog.addEventListener("pointerup", (event) => {
     const moved = startX === null ? 0 : event.clientX - startX;
-    if (Math.abs(moved) > 50) step(moved < 0 ? 1 : -1);
+    const rtl = getComputedStyle(dialog).direction === "rtl";
+    if (Math.abs(moved) > 50) step(moved < 0 !== rtl ? 1 : -1);
     startX = null;
   });
 }

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 # Development settings that config/settings.py reads (see README: Configuration).
 LIVEBLOG_ENV_FILE ?= .env
 
-.PHONY: install run test lint lock format clean compose-up compose-down topology
+.PHONY: install messages run test lint lock format clean compose-up compose-down topology
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] >= (3, 11), "Liveblog needs Python 3.11 or newer"'
@@ -24,7 +24,23 @@ $(LIVEBLOG_ENV_FILE):
 	  "SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')" > $@.new
 	@mv $@.new $@ && echo "Wrote $@ (development settings)"
 
-install: $(STAMP) $(LIVEBLOG_ENV_FILE)
+# The interface's translations: catalogs in locale/ (.po, kept in the repository) compiled to .mo
+# files (build output, never committed) with GNU gettext's msgfmt, as `manage.py compilemessages` does.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
+%.mo: %.po
+	msgfmt --check-format -o $@ $<
+
+install: $(STAMP) $(LIVEBLOG_ENV_FILE) $(MO_FILES)
+
+# The catalogs brought up to date with the strings marked in templates, Python and scripts; the
+# translations already written stay. Then `make install` compiles them.
+LOCALES := fr de fa
+MESSAGES_ARGS := $(addprefix --locale ,$(LOCALES)) --no-obsolete \
+	--ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*' --ignore 'node_modules/*' \
+	--ignore 'staticfiles/*' --ignore 'media/*'
+messages: $(STAMP) $(LIVEBLOG_ENV_FILE)
+	$(PY) manage.py makemessages --domain django $(MESSAGES_ARGS)
+	$(PY) manage.py makemessages --domain djangojs $(MESSAGES_ARGS)
 
 run: install
 	$(PY) manage.py migrate --noinput
@@ -55,7 +71,7 @@ format: install
 	$(PY) -m ruff check --fix .
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache $(MO_FILES)
 
 # Production topology with Docker (needs a Docker engine): nginx, WORKERS Daphne workers, PostgreSQL, Redis.
 WORKERS ?= 2

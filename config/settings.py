@@ -6,6 +6,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from liveblog import languages
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -82,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "liveblog.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -104,6 +107,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "liveblog.i18n.context",
             ],
         },
     },
@@ -224,7 +228,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LANGUAGE_CODE = "en"
+# The interface's languages (liveblog/languages.py); which one a request gets: liveblog/i18n.py.
+# Catalogs in locale/ (`make messages` extracts the strings, `make install` compiles them).
+LANGUAGE_CODE = languages.DEFAULT
+LANGUAGES = languages.LANGUAGES
+LANGUAGES_BIDI = sorted(languages.RIGHT_TO_LEFT)
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# ?lang=xx is remembered a year, sent on links from other sites too (SameSite=Lax).
+LANGUAGE_COOKIE_NAME = "lang"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -312,6 +325,7 @@ SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", not DEBUG)
 # Behind a TLS-terminating proxy the cookies stay secure; a plain-HTTP loopback run turns this off.
 SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES", not DEBUG and SECURE_SSL_REDIRECT)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG

@@ -22,6 +22,7 @@ class Head:
     seq: int
     epoch: str
     status: str
+    language: str  # the event's: its pages' language for readers who chose none
 
 
 def event_head(slug: str) -> Head | None:
@@ -29,7 +30,7 @@ def event_head(slug: str) -> Head | None:
     key = f"head:{slug}"
     head = cache.get(key)
     if head is None:
-        row = Event.objects.filter(slug=slug).values_list("pk", "seq", "epoch", "status").first()
+        row = Event.objects.filter(slug=slug).values_list("pk", "seq", "epoch", "status", "language").first()
         if row is None:
             return None
         head = Head(*row)

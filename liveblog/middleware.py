@@ -1,11 +1,15 @@
-"""Response headers every page gets, and a clear 503 when the database is out of reach."""
+"""Response headers every page gets, the language it speaks, and a clear 503 when the database
+is out of reach."""
 
 import logging
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext as _
 
+from liveblog import heads, i18n, languages
 from liveblog.embeds import FRAME_ORIGINS
 
 log = logging.getLogger(__name__)
@@ -39,6 +43,45 @@ class SecurityHeadersMiddleware:
         if ancestors != "*":
             response.headers.setdefault("Cross-Origin-Resource-Policy", "same-site")
         return response
+
+
+class LanguageMiddleware:
+    """Answers each request in the reader's language (liveblog.i18n), an event's pages in the
+    event's language when the reader chose none, and remembers a ``?lang=`` in a cookie."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.language_chosen = choice = i18n.chosen(request)  # type: ignore[attr-defined]
+        i18n.use(request, choice or languages.DEFAULT)
+        response = self.get_response(request)
+        # Caches keep one copy per language: the page cache and nginx by the language itself,
+        # browsers and other caches by what it was resolved from. A response that names its
+        # language already (the scripts' catalog) is the same whoever asks.
+        if "Content-Language" not in response:
+            patch_vary_headers(response, ("Accept-Language", "Cookie"))
+            response["Content-Language"] = request.LANGUAGE_CODE
+        asked = i18n.asked(request)
+        if asked and asked != i18n.remembered(request):
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                asked,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+            )
+            # A response that sets this reader's cookie is theirs alone: no shared cache keeps it.
+            patch_cache_control(response, private=True)
+        return response
+
+    def process_view(self, request: HttpRequest, view, args, kwargs) -> None:
+        slug = kwargs.get("slug")
+        if request.language_chosen or not slug or not request.path.startswith("/events/"):  # type: ignore[attr-defined]
+            return
+        head = heads.event_head(slug)
+        if head is not None:
+            i18n.use(request, head.language)
 
 
 class DatabaseUnavailableMiddleware:

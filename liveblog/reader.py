@@ -25,10 +25,11 @@ PERMALINK_PARAMETERS = ("lang",)
 
 
 def _release() -> str:
-    """A digest of the templates and static files: part of every page's ETag, so a new release
-    is never answered with 304 for a page it renders differently."""
+    """A digest of the templates, static files and translations: part of every page's ETag, so
+    a new release is never answered with 304 for a page it renders differently."""
     digest = hashlib.sha256()
-    for folder in (Path(settings.BASE_DIR) / "templates", Path(settings.BASE_DIR) / "liveblog" / "static"):
+    base = Path(settings.BASE_DIR)
+    for folder in (base / "templates", base / "liveblog" / "static", base / "locale"):
         for path in sorted(folder.rglob("*")):
             if path.is_file():
                 digest.update(path.read_bytes())
@@ -183,5 +184,6 @@ def share_links(url: str, text: str) -> list[tuple[str, str]]:
     ]
 
 
-def etag(event: Event | Head) -> str:
-    return f'"{RELEASE}-{event.epoch}-{event.seq}"'
+def etag(event: Event | Head, language: str = "") -> str:
+    """The page's version: the release, the event's feed and the language it is written in."""
+    return f'"{RELEASE}-{event.epoch}-{event.seq}{"-" + language if language else ""}"'

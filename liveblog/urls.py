@@ -1,12 +1,13 @@
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from liveblog import agenda_views, feeds, views
+from liveblog import agenda_views, feeds, i18n, views
 
 urlpatterns = [
     path("", views.index, name="index"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("manifest.webmanifest", views.manifest, name="manifest"),
+    path("jsi18n/<str:language>.js", i18n.javascript_catalog, name="javascript_catalog"),
     path("events/<slug:slug>/", views.event_detail, name="event_detail"),
     path("events/<slug:slug>/entries/<int:pk>/", views.entry_detail, name="entry_detail"),
     path("events/<slug:slug>/embed/", views.event_embed, name="event_embed"),

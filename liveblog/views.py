@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import get_conditional_response
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -102,7 +103,9 @@ def _page_at_head(
     if head is None:
         raise Http404("No such event.")
     response = HttpResponse()
-    response["ETag"] = etag = reader.etag(head)
+    # The language is the one the middleware chose: a French reader's page is never the
+    # German reader's, in this cache, in a browser's or behind a CDN (liveblog/i18n.py).
+    response["ETag"] = etag = reader.etag(head, translation.get_language())
     # Checked every time, live or ended (a 304 while nothing changed): an event ended by mistake
     # and set live again must reach the pages loaded meanwhile. Shared caches (a CDN) may keep it
     # a second, as nginx does: a surge of page loads then reaches a worker once a second.

@@ -26,9 +26,11 @@ function updateEvent(view, feed, frame) {
   showEnded(event.status === "ended");
   showEventStatus(document.querySelector(".event-header .status"), event.status);
   const title = document.querySelector(".event-header h1");
-  if (title && title.textContent !== event.title) {
-    document.title = document.title.split(title.textContent).join(event.title);
-    title.textContent = event.title;
+  const reader = document.querySelector(".entries[data-lang]")?.dataset.lang;
+  const wanted = event.translations?.[reader]?.title || event.title; // in the page's language
+  if (title && title.textContent !== wanted) {
+    document.title = document.title.split(title.textContent).join(wanted);
+    title.textContent = wanted;
   }
   updateCities(view, event.cities);
   retitle(document, frame);

@@ -4,6 +4,7 @@
 import { compare, excerpt, sortKey, toNode } from "./entries.js";
 import { digits, gettext, interpolate, language, longDate, ngettext, number, shortDate } from "./i18n.js";
 import { share } from "./share.js";
+import { localize, spokenText } from "./translations.js";
 
 const AGO = new Intl.RelativeTimeFormat(language(), { numeric: "auto" });
 // One clock on the page: 24-hour, as the venues' times are written.
@@ -61,7 +62,7 @@ export class ReportView {
     this.syncHighlights(entry);
     const existing = document.getElementById(`entry-${entry.id}`);
     if (!this.matches(entry)) return this.keepPlace(() => this.drop(existing));
-    const node = this.enhance(toNode(entry.html));
+    const node = this.enhance(localize(toNode(entry.html), entry));
     if (existing && existing.dataset.occurredAt === node.dataset.occurredAt) {
       return this.keepPlace(() => existing.replaceWith(node));
     }
@@ -276,7 +277,7 @@ export class ReportView {
   }
 
   arrived(node) {
-    this.announce(1);
+    this.announce(1, node);
     if (this.away()) return this.countUnseen(1);
     node.classList.add("entry--new");
   }
@@ -308,13 +309,16 @@ export class ReportView {
     this.clearUnseen();
   }
 
-  announce(n) {
-    // One polite announcement for a burst, not one per frame.
+  announce(n, node) {
+    // One polite announcement for a burst, not one per frame; a lone entry is read out, in the
+    // words the reader is shown (their language's where translated).
     this.announced += n;
+    this.spoken = node ? excerpt(spokenText(node), 30) : "";
     clearTimeout(this.announceTimer);
     this.announceTimer = setTimeout(() => {
       if (this.announcer) {
-        this.announcer.textContent = newUpdates(this.announced);
+        const one = this.announced === 1 && this.spoken;
+        this.announcer.textContent = one ? `${newUpdates(1)}: ${this.spoken}` : newUpdates(this.announced);
       }
       this.announced = 0;
     }, 1500);
@@ -377,8 +381,6 @@ export class ReportView {
   }
 }
 
-// "just now", "12 minutes ago" for the last hour; nothing for older times, or for the future.
-function recently(ms) {
 function newUpdates(count) {
   return interpolate(ngettext("%(count)s new update", "%(count)s new updates", count), { count: number(count) });
 }
@@ -402,6 +404,8 @@ function localizeTimes(node) {
   }
 }
 
+// "just now", "12 minutes ago" for the last hour; nothing for older times, or for the future.
+function recently(ms) {
   if (ms < -60000 || ms >= HOUR) return "";
   const minutes = Math.floor(ms / 60000); // never "60 minutes ago"
   return minutes < 1 ? gettext("just now") : AGO.format(-minutes, "minute");

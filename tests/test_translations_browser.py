@@ -1,0 +1,79 @@
+"""A French reader of the demo in Chromium: translations arrive live, the original one click
+away, untranslated entries marked, and new entries announced in French."""
+
+import pytest
+
+from tests.helpers import SLUG
+from tests.server import daphne
+
+FRENCH = "La salle de Berlin est comble ; on attend la première intervenante."
+
+
+@pytest.fixture
+def served(new_site):
+    site = new_site()
+    with daphne(site.env) as base:
+        yield base, site.api(base)
+
+
+def open_reader(browser, url: str, **context):
+    page = browser.new_context(**context).new_page()
+    page.goto(url)
+    page.wait_for_selector(".live-status[data-state=live]")
+    return page
+
+
+def test_a_french_reader_sees_the_translation_arrive_and_the_original_on_a_click(browser, served):
+    base, api = served
+    entry = api.call(
+        "POST", f"/api/events/{SLUG}/entries/", {"body": "The Berlin hall is full.", "city": "berlin"}
+    )
+    page = open_reader(browser, f"{base}/events/{SLUG}/?lang=fr")
+    article = page.locator(f"#entry-{entry['id']}")
+    assert article.locator(".entry__untranslated").is_visible()
+    assert article.locator(".entry__body").get_attribute("lang") == "en"
+
+    api.call(
+        "PUT", f"/api/entries/{entry['id']}/translations/fr/", {"headline": "Salle comble", "body": FRENCH}
+    )
+
+    french = article.locator(".entry__body[lang=fr]")
+    french.wait_for()
+    assert french.inner_text() == FRENCH
+    assert article.locator("h3[lang=fr]").inner_text() == "Salle comble"
+    assert not article.locator(".entry__body[lang=en]").is_visible()
+    assert article.locator(".entry__untranslated").count() == 0
+    button = article.get_by_role("button", name="Original (English)")
+    assert button.get_attribute("aria-pressed") == "false"
+
+    button.click()
+
+    assert article.locator(".entry__body[lang=en]").inner_text() == "The Berlin hall is full."
+    assert not french.is_visible() and not article.locator("h3[lang=fr]").is_visible()
+    assert button.get_attribute("aria-pressed") == "true"
+    button.click()
+    assert french.is_visible()
+
+
+def test_a_stale_translation_is_flagged_and_a_new_entry_is_announced_in_french(browser, served):
+    base, api = served
+    page = open_reader(browser, f"{base}/events/{SLUG}/?lang=fr")
+    # Written, translated, then published: the French reader's first sight of it is in French.
+    draft = api.call("POST", f"/api/events/{SLUG}/entries/", {"body": "The hall is full.", "status": "draft"})
+    api.call("PUT", f"/api/entries/{draft['id']}/translations/fr/", {"body": FRENCH})
+    api.call("PATCH", f"/api/entries/{draft['id']}/", {"status": "published"}, **{"If-Match": '"1"'})
+
+    article = page.locator(f"#entry-{draft['id']}")
+    article.locator(".entry__body[lang=fr]").wait_for()
+    page.wait_for_selector(".announcer:has-text('La salle de Berlin est comble')")
+    assert article.locator(".entry__stale").count() == 0
+
+    api.call(
+        "PATCH",
+        f"/api/entries/{draft['id']}/",
+        {"body": "The hall is full: 800 people."},
+        **{"If-Match": '"2"'},
+    )
+
+    article.locator(".entry__stale").wait_for()
+    assert article.locator(".entry__body[lang=fr]").inner_text() == FRENCH

@@ -403,9 +403,9 @@ def _withdraw_media(entry: Entry) -> None:
     """The photos of a deleted entry that no other entry shows leave storage once the deletion
     commits: nobody is served them any more."""
     orphans = list(
-        Media.objects.filter(entries=entry, withdrawn_at__isnull=True).exclude(
-            entries__in=Entry.objects.live().exclude(pk=entry.pk)
-        )
+        Media.objects.filter(entries=entry, withdrawn_at__isnull=True)
+        .exclude(entries__in=Entry.objects.live().exclude(pk=entry.pk))
+        .exclude(pk__in=Speaker.objects.filter(photo__isnull=False).values("photo"))  # a portrait
     )
     if not orphans:
         return
@@ -608,9 +608,11 @@ def speaker_get_or_create(*, name: str, honorific: str = "", title: str = "") ->
 
 @transaction.atomic
 def speaker_update(*, speaker: Speaker, by: User, **changes: Any) -> Speaker:
-    """Change a speaker; each event that shows them tells its readers in one ``event.updated``
+    """Change a speaker; each event that shows them (in entries or on its agenda) tells its
+    readers in one ``event.updated``
     carrying the speaker, and pages retitle the entries showing them."""
-    events = list(Event.objects.filter(entries__speaker=speaker).distinct().order_by("pk"))
+    shown = models.Q(entries__speaker=speaker) | models.Q(sessions__slots__speaker=speaker)
+    events = list(Event.objects.filter(shown).distinct().order_by("pk"))
     for event in events:  # in pk order, so two such updates cannot deadlock
         lock_event(event)
     for name, value in changes.items():

@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from liveblog import agenda_views, feeds, i18n, views
+from liveblog import agenda_views, feeds, i18n, speaker_views, views
 
 urlpatterns = [
     path("", views.index, name="index"),
@@ -12,6 +12,13 @@ urlpatterns = [
     path("events/<slug:slug>/entries/<int:pk>/", views.entry_detail, name="entry_detail"),
     path("events/<slug:slug>/embed/", views.event_embed, name="event_embed"),
     path("events/<slug:slug>/feed/", require_safe(feeds.EventFeed()), name="event_feed"),
+    path("events/<slug:slug>/speakers/", speaker_views.speakers, name="speakers"),
+    path("events/<slug:slug>/speakers/<int:pk>/", speaker_views.speaker_detail, name="speaker_by_id"),
+    path(
+        "events/<slug:slug>/speakers/<int:pk>-<slug:name>/",
+        speaker_views.speaker_detail,
+        name="speaker_detail",
+    ),
     path("events/<slug:slug>/agenda/", agenda_views.agenda_page, name="agenda"),
     path("events/<slug:slug>/console/", views.console, name="console"),
     path("events/<slug:slug>/console/export.<str:fmt>", views.console_export, name="console_export"),

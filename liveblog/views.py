@@ -177,6 +177,7 @@ def _render_event_page(request: HttpRequest, event: Event, template: str, page_u
         "event": event,
         "reader_language": language,
         "translation_labels": translations.labels(language),
+        "og_locales": translations.og_locales(language),
         "page_url": page_url,
         "view": view,
         "sessions": sessions,
@@ -194,7 +195,7 @@ def _render_event_page(request: HttpRequest, event: Event, template: str, page_u
         "pinned": pinned,
         "key_moments": key_moments,
         "structured_data": structured_data.live_blog_posting(
-            request, event, entries, cities=[s.city for s in sessions], updated_at=updated_at
+            request, event, entries, sessions=sessions, updated_at=updated_at
         ),
         "city_urls": {"all": view.url(city=None), "clear": view.url(city=None, speaker=None, key=False)},
         "order_urls": {order: view.url(order=order) for order in reader.ORDERS},
@@ -240,6 +241,7 @@ def _render_entry_page(request: HttpRequest, head: Head, pk: int, share_url: str
         "event": event,
         "reader_language": language,
         "translation_labels": translations.labels(language),
+        "og_locales": translations.og_locales(language),
         "share_url": share_url,
         "share_links": reader.share_links(share_url, entry.title),
         # The JPEG: every link preview reads it, not all read WebP.

@@ -1,17 +1,21 @@
 """Every page a person opens is valid HTML for every machine that reads it: the Nu Html Checker
 (the W3C's validator, vnu.jar from tests/validators/package-lock.json, run with the machine's
-Java) finds no error on the home, reader, embed, permalink, login and console pages."""
+Java) finds no error on the home, reader, embed, permalink, speakers, speaker, login and console
+pages."""
 
 import json
 import shutil
 import subprocess
 from datetime import UTC, datetime
+from io import BytesIO
 from pathlib import Path
 
 import pytest
 
-from liveblog import services
+from liveblog import media, services
+from liveblog.models import SpeakerSlot
 from tests.helpers import unavailable
+from tests.photos import phone_jpeg
 
 VALIDATORS = Path(__file__).parent / "validators"
 VNU = VALIDATORS / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -69,8 +73,28 @@ def test_every_page_is_valid_html(client, event, alice, tmp_path, vnu):
         "embed": client.get("/events/summit/embed/").content.decode(),
         "permalink": client.get(f"/events/summit/entries/{first.pk}/").content.decode(),
         "login": client.get("/accounts/login/").content.decode(),
+        "speakers": client.get("/events/summit/speakers/").content.decode(),
+        "speaker": speaker_page(client, event, alice, hamid),
     }
     client.force_login(alice)
     pages["console"] = client.get("/events/summit/console/").content.decode()
     assert all("<html" in html for html in pages.values())
+    assert (
+        'class="speaker-slots__item"' in pages["speaker"]
+        and 'class="portrait portrait--large"' in pages["speaker"]
+    )
     assert errors(vnu, pages, tmp_path) == []
+
+
+def speaker_page(client, event, alice, speaker) -> str:
+    """A speaker's page with everything it can show: a portrait, a slot and entries."""
+    data = phone_jpeg()
+    photo = services.media_create(
+        event=event, by=alice, photo=media.process(BytesIO(data), len(data)), alt="Him"
+    )
+    services.speaker_update(speaker=speaker, by=alice, photo=photo)
+    berlin = event.sessions.get(slug="berlin")
+    SpeakerSlot.objects.create(
+        session=berlin, speaker=speaker, starts_at=datetime(2018, 8, 25, 15, 40, tzinfo=UTC)
+    )
+    return client.get(f"/events/summit/speakers/{speaker.pk}/", follow=True).content.decode()

@@ -54,8 +54,8 @@ def test_the_reader_page_shows_venue_time_city_speaker_and_body(client, event, a
     assert '<time datetime="2018-08-25T15:42:00+00:00"' in page
     assert '<span class="entry__city">Berlin</span>' in page
     assert (
-        '<span class="entry__honorific">Mr.</span> <strong class="entry__speaker-name">Hamid Moaser</strong>'
-        in page
+        '<span class="entry__honorific">Mr.</span> <strong class="entry__speaker-name">'
+        f'<a href="/events/summit/speakers/{speaker.pk}-hamid-moaser/">Hamid Moaser</a></strong>' in page
     )
     assert ", Spokesman" in page
     assert 'chanting "down with Rouhani".' in page
@@ -309,7 +309,8 @@ def test_the_page_carries_live_blog_posting_json_ld(client, event, alice):
     assert data["@type"] == "LiveBlogPosting" and data["coverageStartTime"] == "2018-08-25T15:00:00+00:00"
     assert data["publisher"] == {"@type": "Organization", "name": "Liveblog"}
     assert data["about"]["@type"] == "Event" and data["about"]["startDate"] == "2018-08-25T15:00:00+00:00"
-    assert {"@type": "Place", "name": "Paris"} in data["about"]["location"]
+    (paris,) = [place for place in data["about"]["location"] if place.get("name") == "Paris"]
+    assert paris["@type"] == "Place" and paris["address"]["addressLocality"] == "Paris"
     assert data["datePublished"] and data["dateModified"] >= data["datePublished"]
     update = data["liveBlogUpdate"][0]
     assert update["@type"] == "BlogPosting" and update["articleBody"] == "Thirty years </script> have passed."

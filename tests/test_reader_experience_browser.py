@@ -223,13 +223,17 @@ def test_the_embed_has_the_same_live_behaviour(browser, site):
 
 def test_an_accessibility_scan_finds_no_serious_violation(browser, site):
     base, api = site
-    entry = api.post_entry("Scanned entry.", city="paris", key_moment=True, pinned=True)
+    entry = api.post_entry(
+        "Scanned entry.", city="paris", key_moment=True, pinned=True, speaker_name="Mrs. Maryam Rajavi"
+    )
     urls = [
         f"{base}/",
         f"{base}/events/{SLUG}/",
         f"{base}/events/{SLUG}/?order=oldest&city=berlin",
         f"{base}/events/{SLUG}/entries/{entry['id']}/",
         f"{base}/events/{SLUG}/embed/",
+        f"{base}/events/{SLUG}/speakers/",
+        f"{base}/events/{SLUG}/speakers/{entry['speaker']['id']}/",  # redirected to the page's own address
     ]
     for url in urls:
         for viewport in ({"width": 390, "height": 844}, {"width": 1280, "height": 900}):

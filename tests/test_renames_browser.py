@@ -53,4 +53,7 @@ def test_renames_reach_open_pages_in_one_frame(browser, site):
         fresh = browser.new_page()
         fresh.goto(url)
         assert shown(page) == shown(fresh)
+        # The speaker's name still links to their page, as on a fresh load.
+        line = f"{article} .entry__speaker"
+        assert page.inner_html(line) == fresh.inner_html(line) and "/speakers/" in page.inner_html(line)
         fresh.close()

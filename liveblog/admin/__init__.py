@@ -6,4 +6,4 @@ its cities' in the event's zone, an entry's in its city's. Django's admin reads 
 datetimes in the current time zone, so each change form is built, checked and rendered with that
 zone activated (ZonedAdmin)."""
 
-from liveblog.admin import agenda, entries, events, records, tokens, zones  # noqa: F401  (registers the models)
+from liveblog.admin import agenda, entries, events, records, speakers, tokens, zones  # noqa: F401  (registers the models)

@@ -1,4 +1,4 @@
-"""Entries and speakers: edits through the services, review and corrections, times in the
+"""Entries: edits through the services, review and corrections, times in the
 entry's city's zone."""
 
 import zoneinfo
@@ -21,22 +21,8 @@ from liveblog.models import (
     Review,
     Revision,
     Session,
-    Speaker,
 )
 from liveblog.rendering import EntryTooLarge, check_size, render_markdown
-
-
-@admin.register(Speaker)
-class SpeakerAdmin(admin.ModelAdmin):
-    list_display = ["name", "honorific", "title"]
-    search_fields = ["name", "title"]
-
-    def save_model(self, request: HttpRequest, obj: Speaker, form: forms.ModelForm, change: bool) -> None:
-        if not change:
-            obj.save()
-            return
-        changes = {name: form.cleaned_data[name] for name in form.changed_data}
-        services.speaker_update(speaker=obj, by=request.user, **changes)
 
 
 class CityFilter(admin.SimpleListFilter):

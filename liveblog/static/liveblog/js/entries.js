@@ -34,7 +34,9 @@ export function retitle(container, frame) {
   }
   for (const speaker of frame.speakers ?? []) {
     for (const line of container.querySelectorAll(`.entry[data-speaker="${speaker.id}"] .entry__speaker`)) {
-      line.replaceChildren(...speakerLine(speaker));
+      // The link to the speaker's page stays: under a new name, its old address redirects.
+      const page = line.querySelector(".entry__speaker-name a")?.getAttribute("href");
+      line.replaceChildren(...speakerLine(speaker, page));
     }
   }
 }
@@ -58,8 +60,6 @@ function showTime(node, zone, reportZone) {
   time.firstChild.textContent = clockIn(zone, at);
   if (day) day.textContent = ` · ${date.format(at).replace("Sept", "Sep")}`;
   node.dataset.zone = zone;
-}
-
   node.querySelector(".entry__event-time")?.remove();
   const reportClock = reportZone && clockIn(reportZone, at);
   if (reportClock && reportClock !== time.firstChild.textContent) {
@@ -68,12 +68,16 @@ function showTime(node, zone, reportZone) {
     shown.dataset.zone = reportZone;
     (node.querySelector(".entry__city") ?? node.querySelector(".entry__time")).after(shown);
   }
-function speakerLine(speaker) {
+}
+
+function speakerLine(speaker, page) {
   const parts = [];
   if (speaker.honorific) {
     parts.push(Object.assign(document.createElement("span"), { className: "entry__honorific", textContent: speaker.honorific }), " ");
   }
-  parts.push(Object.assign(document.createElement("strong"), { className: "entry__speaker-name", textContent: speaker.name }));
+  const name = Object.assign(document.createElement("strong"), { className: "entry__speaker-name" });
+  name.append(page ? Object.assign(document.createElement("a"), { href: page, textContent: speaker.name }) : speaker.name);
+  parts.push(name);
   if (speaker.title) {
     parts.push(Object.assign(document.createElement("span"), { className: "entry__speaker-title", textContent: `, ${speaker.title}` }));
   }

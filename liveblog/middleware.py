@@ -103,8 +103,7 @@ class DatabaseUnavailableMiddleware:
         if request.path.startswith("/api/") or "json" in request.headers.get("Accept", ""):
             response = JsonResponse({"detail": message}, status=503)
         else:
-            response = HttpResponse(
-                f"<!doctype html><title>{_('Unavailable')}</title><h1>{message}</h1>", status=503
-            )
+            title = _("Unavailable")
+            response = HttpResponse(f"<!doctype html><title>{title}</title><h1>{message}</h1>", status=503)
         response["Retry-After"] = "5"
         return response

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import format_html
 
-from liveblog import selectors
+from liveblog import selectors, translations
 from liveblog.models import Entry, Event, Media
 
 # Ids are urn:uuid URIs named from this namespace and the rows' keys: stable across host names,
@@ -55,7 +55,15 @@ class EventFeed(Feed):
     def get_object(self, request, slug: str) -> Event:
         event = get_object_or_404(Event, slug=slug)
         event.site = request.build_absolute_uri("/")  # type: ignore[attr-defined]  # for the photos
-        return event
+        # ?lang=fr: the feed in French, each entry where translated (the original otherwise).
+        language = translations.known(request.GET.get("lang")) or event.language
+        event.feed_language = language  # type: ignore[attr-defined]
+        return translations.show_event_in(event, language)
+
+    def get_feed(self, obj: Event, request):
+        feed = super().get_feed(obj, request)
+        feed.feed["language"] = obj.feed_language  # type: ignore[attr-defined]  # the feed's xml:lang
+        return feed
 
     def title(self, event: Event) -> str:
         return event.title
@@ -64,16 +72,19 @@ class EventFeed(Feed):
         return event.summary or f"Live report: {event.title}"
 
     def link(self, event: Event) -> str:
-        return event.get_absolute_url()
+        url, language = event.get_absolute_url(), event.feed_language  # type: ignore[attr-defined]
+        return url if language == event.language else f"{url}?lang={language}"
 
     def items(self, event: Event) -> list[Entry]:
         entries = list(selectors.entries_for_reader(event, order="newest")[:100])
         for entry in entries:
             entry.site = event.site  # type: ignore[attr-defined]
+            entry.reading = translations.reading(entry, event.feed_language)  # type: ignore[attr-defined]
         return entries
 
     def item_title(self, entry: Entry) -> str:
-        return entry.title
+        translation = entry.reading.translation  # type: ignore[attr-defined]
+        return translation.headline if translation and translation.headline else entry.title
 
     def item_description(self, entry: Entry) -> str:
         """The entry's text, then its photos (the JPEG: feed readers know it) with captions."""
@@ -88,7 +99,9 @@ class EventFeed(Feed):
             )
             for photo in entry.photos
         ]
-        return entry.body_html + "".join(figures) + _correction(entry)
+        translation = entry.reading.translation  # type: ignore[attr-defined]
+        text = translation.body_html if translation else entry.body_html
+        return text + "".join(figures) + _correction(entry)
 
     def item_link(self, entry: Entry) -> str:
         return entry.get_absolute_url()

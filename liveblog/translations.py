@@ -7,6 +7,7 @@ original's headline or body changes, the translation "may be out of date" until 
 
 import functools
 import hashlib
+import html
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation as i18n
+from django.utils.html import strip_tags
 from django.utils.translation import gettext
 
 from liveblog import languages
@@ -269,9 +271,14 @@ def reader_language(request, event: Event) -> str:
 
 def show_event_in(event: Event, language: str) -> Event:
     """The event, its title and summary in ``language`` where translated: for one page's render
-    (never saved)."""
-    for name, text in event_text(event, language).items():
-        setattr(event, name, text)
+    (never saved). ``title_lang`` and ``summary_lang`` (and ``_dir``) say what each is in, for
+    the page's ``lang`` and ``dir`` attributes."""
+    own = (event.translations or {}).get(language, {})
+    for name in EVENT_FIELDS:
+        shown = language if own.get(name) else event.language
+        setattr(event, name, own.get(name) or getattr(event, name))
+        setattr(event, f"{name}_lang", shown)
+        setattr(event, f"{name}_dir", direction(shown))
     return event
 
 
@@ -281,5 +288,19 @@ def in_language(payload: dict[str, Any], entry: Entry, language: str | None) -> 
     item = next((t for t in entry.translations.all() if t.language == language), None)
     if item is None or language == payload.get("language"):
         return payload
-    html = render_to_string("liveblog/_entry.html", {"entry": entry, "reader_language": language})
-    return {**payload, "language": language, "headline": item.headline, "body": item.body, "html": html}
+    shown = render_to_string("liveblog/_entry.html", {"entry": entry, "reader_language": language})
+    return {**payload, "language": language, "headline": item.headline, "body": item.body, "html": shown}
+
+
+OG_LOCALES = {"en": "en_GB", "fr": "fr_FR", "de": "de_DE", "fa": "fa_IR"}
+
+
+def og_locales(language: str) -> list[str]:
+    """OpenGraph's ``og:locale`` of a page in ``language`` first, then the others it is
+    offered in (``og:locale:alternate``)."""
+    return [OG_LOCALES[language], *(OG_LOCALES[code] for code in NAMES if code != language)]
+
+
+def plain_text(html_text: str) -> str:
+    """A translation's words as plain text, as Entry.text gives an original's."""
+    return " ".join(html.unescape(strip_tags(html_text)).split())

@@ -185,7 +185,7 @@ def test_an_entry_shows_its_photos_in_order_as_a_gallery(editor, event):
     assert [m["id"] for m in entry["media"]] == [second["id"], first["id"]]
     assert entry["headline"] == "Doors open"
     html = entry["html"]
-    assert '<h3 class="entry__headline">Doors open</h3>' in html
+    assert '<h3 class="entry__headline" lang="en" dir="ltr">Doors open</h3>' in html
     assert '<div class="gallery" role="group" aria-label="2 photos">' in html
     assert html.index('alt="The banner"') < html.index('alt="The stage in Paris"')
     assert 'loading="lazy"' in html and 'width="800" height="600"' in html

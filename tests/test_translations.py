@@ -178,3 +178,55 @@ def test_a_persian_translation_is_marked_right_to_left(entry, alice, client):
     page = client.get("/events/summit/?lang=fa").content.decode()
 
     assert 'lang="fa" dir="rtl" data-translation><p>شهردار برلین.</p>' in page
+
+
+# Everywhere the text goes -----------------------------------------------------------------------
+
+
+def test_the_atom_feed_in_french_carries_the_french_text(entry, alice, client):
+    translations.translation_save(entry=entry, language="fr", headline="Ouverture", body=FRENCH, by=alice)
+    services.event_update(event=entry.event, by=alice, translations={"fr": {"title": "Le Sommet"}})
+
+    feed = client.get("/events/summit/feed/?lang=fr").content.decode()
+
+    assert 'xml:lang="fr"' in feed and "<title>Le Sommet</title>" in feed
+    assert "<title>Ouverture</title>" in feed and "La maire de Berlin" in feed
+    english = client.get("/events/summit/feed/").content.decode()
+    assert "<title>Opening</title>" in english and "Ouverture" not in english
+
+
+def test_export_in_french_gives_the_translations_and_the_originals_elsewhere(entry, alice, capsys):
+    translations.translation_save(entry=entry, language="fr", headline="Ouverture", body=FRENCH, by=alice)
+    services.entry_create(event=entry.event, by=alice, body="Untranslated words.")
+
+    call_command("export_report", "summit", "--format", "json", "--lang", "fr")
+
+    document = json.loads(capsys.readouterr().out)
+    assert document["event"]["language"] == "fr"
+    first, second = document["entries"]
+    assert (first["headline"], first["body"], first["language"]) == ("Ouverture", FRENCH, "fr")
+    assert (second["body"], second["language"]) == ("Untranslated words.", "en")
+    call_command("export_report", "summit", "--format", "markdown", "--lang", "fr")
+    assert "### Ouverture" in capsys.readouterr().out
+
+
+def test_the_page_tells_search_engines_and_link_previews_its_language(entry, alice, client):
+    translations.translation_save(entry=entry, language="fr", headline="Ouverture", body=FRENCH, by=alice)
+    services.entry_create(event=entry.event, by=alice, body="Untranslated words.")
+
+    page = client.get("/events/summit/?lang=fr").content.decode()
+
+    data = json.loads(page.split('<script type="application/ld+json">')[1].split("</script>")[0])
+    assert data["inLanguage"] == "fr"
+    updates = {update["headline"]: update["inLanguage"] for update in data["liveBlogUpdate"]}
+    assert updates["Ouverture"] == "fr"
+    assert [language for headline, language in updates.items() if headline != "Ouverture"] == ["en"]
+    assert '<meta property="og:locale" content="fr_FR">' in page
+    assert '<meta property="og:locale:alternate" content="fa_IR">' in page
+    assert 'href="/events/summit/feed/?lang=fr"' in page
+
+
+def test_an_untranslated_event_title_is_marked_as_english_on_a_persian_page(event, client):
+    page = client.get("/events/summit/?lang=fa").content.decode()
+
+    assert '<h1 lang="en" dir="ltr">Summit</h1>' in page

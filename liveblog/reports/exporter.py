@@ -3,7 +3,7 @@
 import json
 from urllib.parse import urljoin
 
-from liveblog import selectors
+from liveblog import selectors, translations
 from liveblog.media import payload as media_payload
 from liveblog.models import Entry, Event, Media
 from liveblog.reports.parser import ParsedEntry, Speaker, format_entry
@@ -11,8 +11,17 @@ from liveblog.reports.parser import ParsedEntry, Speaker, format_entry
 FORMATS = ("text", "markdown", "json")
 
 
-def _entries(event: Event) -> list[Entry]:
-    return list(selectors.entries_for_reader(event, order="oldest"))
+def _entries(event: Event, language: str | None = None) -> list[Entry]:
+    """The published entries, in ``language`` where translated (in memory only: nothing is
+    saved); ``export_language`` says what each is in."""
+    entries = list(selectors.entries_for_reader(event, order="oldest"))
+    for entry in entries:
+        reading = translations.reading(entry, language)
+        if reading.translation:
+            entry.headline = reading.translation.headline or entry.headline
+            entry.body, entry.body_html = reading.translation.body, reading.translation.body_html
+        entry.export_language = reading.language  # type: ignore[attr-defined]
+    return entries
 
 
 def _speaker(entry: Entry) -> Speaker | None:
@@ -33,6 +42,7 @@ def entry_record(entry: Entry, *, site: str = "") -> dict:
         else None,
         "headline": entry.headline,
         "body": entry.body,
+        "language": getattr(entry, "export_language", translations.original_language(entry)),
         "media": [
             {**media_payload(photo), "src": urljoin(site, photo.src), "srcset": _absolute(photo.srcset, site)}
             for photo in entry.photos
@@ -44,17 +54,18 @@ def entry_record(entry: Entry, *, site: str = "") -> dict:
     }
 
 
-def export_json(event: Event, *, site: str = "") -> str:
+def export_json(event: Event, *, site: str = "", language: str | None = None) -> str:
     document = {
         "event": {
             "slug": event.slug,
             "title": event.title,
+            "language": language or event.language,
             "timezone": event.timezone,
             "starts_at": event.starts_at.isoformat(),
             "ends_at": event.ends_at.isoformat() if event.ends_at else None,
             "status": event.status,
         },
-        "entries": [entry_record(entry, site=site) for entry in _entries(event)],
+        "entries": [entry_record(entry, site=site) for entry in _entries(event, language)],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
@@ -64,12 +75,12 @@ def _absolute(srcset: str, site: str) -> str:
     return ", ".join(f"{urljoin(site, url)} {width}" for url, width in parts)
 
 
-def export_text(event: Event) -> str:
+def export_text(event: Event, language: str | None = None) -> str:
     """The report in the reports' own format, whose times are all in one zone: the event's, as
     ``import_report --timezone`` reads them (a venue's own time would make Toronto's 13:05 a
     Paris 13:05)."""
     blocks = [event.title]
-    for entry in _entries(event):
+    for entry in _entries(event, language):
         local = entry.occurred_at.astimezone(event.tzinfo)
         parsed = ParsedEntry(
             line=0,
@@ -84,9 +95,9 @@ def export_text(event: Event) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def export_markdown(event: Event, *, site: str = "") -> str:
+def export_markdown(event: Event, *, site: str = "", language: str | None = None) -> str:
     lines = [f"# {event.title}", ""]
-    for entry in _entries(event):
+    for entry in _entries(event, language):
         lines.append(f"## {entry.time_and_city}")
         if entry.headline:
             lines += ["", f"### {entry.headline}"]
@@ -108,12 +119,15 @@ def _markdown_photo(photo: Media, site: str) -> str:
     return f"{line}\n*{caption}*" if caption else line
 
 
-def export_report(event: Event, fmt: str, *, site: str = "") -> str:
+def export_report(event: Event, fmt: str, *, site: str = "", language: str | None = None) -> str:
     """``site``: the address photos are served under, when the storage gives paths only
     ("https://live.example.org/"). The text format is the reports' own, which knows no
-    headlines or photos: it imports back to the same entries."""
+    headlines or photos: it imports back to the same entries. ``language``: the report in
+    that language, the event's title and each entry where translated (the original elsewhere)."""
+    if language:
+        event = translations.show_event_in(event, language)
     if fmt == "markdown":
-        return export_markdown(event, site=site)
+        return export_markdown(event, site=site, language=language)
     if fmt == "json":
-        return export_json(event, site=site)
-    return export_text(event)
+        return export_json(event, site=site, language=language)
+    return export_text(event, language)

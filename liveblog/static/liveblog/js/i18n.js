@@ -45,9 +45,24 @@ function otherCalendar() {
 export function longDate(at, options = {}) {
   const lang = language();
   const words = { day: "numeric", month: "long", year: "numeric", ...options };
-  const own = new Intl.DateTimeFormat(lang, { weekday: "long", ...words }).format(at);
+  const own = inOrder(new Intl.DateTimeFormat(lang, { weekday: "long", ...words }), at);
   if (!otherCalendar()) return own;
-  return `${own} (${new Intl.DateTimeFormat(`${lang}-u-ca-gregory`, words).format(at)})`;
+  return `${own} (${inOrder(new Intl.DateTimeFormat(`${lang}-u-ca-gregory`, words), at)})`;
+}
+
+/** "samedi 25 août 2018 à 17:03", "Samstag, 25. August 2018 um 17:03", in Persian the Solar
+ * Hijri date, the Gregorian and the time: "شنبه ۳ شهریور ۱۳۹۷ (۲۵ اوت ۲۰۱۸)، ۱۷:۰۳". */
+export function longDateTime(at, timeZone) {
+  if (!otherCalendar()) return new Intl.DateTimeFormat(language(), { dateStyle: "full", timeStyle: "short", timeZone }).format(at);
+  const clock = new Intl.DateTimeFormat(language(), { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone });
+  return `${longDate(at, { timeZone })}، ${clock.format(at)}`;
+}
+
+// Browsers write a Persian date "۱۳۹۷ شهریور ۳, شنبه"; Persian writes it "شنبه ۳ شهریور ۱۳۹۷".
+function inOrder(format, at) {
+  if (language() !== "fa") return format.format(at);
+  const part = Object.fromEntries(format.formatToParts(at).map(({ type, value }) => [type, value]));
+  return [part.weekday, part.day, part.month, part.year].filter(Boolean).join(" ");
 }
 
 /** "3 juin 2026", "3. Juni 2026", "۱۳ خرداد ۱۴۰۵" (the Gregorian date is the `title`'s). */

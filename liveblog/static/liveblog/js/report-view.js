@@ -2,7 +2,7 @@
 // times in the reader's own zone, "Show older", and the place a reader is reading kept still.
 
 import { compare, excerpt, sortKey, toNode } from "./entries.js";
-import { digits, gettext, interpolate, language, longDate, ngettext, number, shortDate } from "./i18n.js";
+import { digits, gettext, interpolate, language, longDate, longDateTime, ngettext, number, shortDate } from "./i18n.js";
 import { share } from "./share.js";
 import { localize, spokenText } from "./translations.js";
 
@@ -25,6 +25,7 @@ export class ReportView {
     this.announced = 0;
     root.querySelectorAll("article.entry").forEach((node) => this.enhance(node));
     this.drawDays();
+    if (language() !== "en") localizePage();
     this.refreshTimes();
     this.banner?.querySelector("button").addEventListener("click", () => this.showNewest());
     window.addEventListener("scroll", () => this.noticeSeen(), { passive: true });
@@ -207,7 +208,7 @@ export class ReportView {
     const permalink = parsed.querySelector("a.entry__time")?.getAttribute("href");
     const link = Object.assign(document.createElement("a"), { href: onPage || !permalink ? `#entry-${entry.id}` : permalink });
     const text = parsed.querySelector(".entry__body")?.textContent.replace(/\s+/g, " ").trim() ?? "";
-    link.append(Object.assign(document.createElement("span"), { textContent: excerpt(text, words) }));
+    link.append(Object.assign(document.createElement("span"), { textContent: excerpt(text, words), dir: "auto" }));
     item.append(link);
     return item;
   }
@@ -390,6 +391,16 @@ function newUpdates(count) {
 function dayLabel(node) {
   if (language() === "en" || !node.dataset.day) return node.dataset.dayLabel;
   return longDate(Date.parse(`${node.dataset.day}T12:00:00Z`), { timeZone: "UTC" });
+}
+
+function localizePage() {
+  for (const time of document.querySelectorAll(".event-header__when time[data-zone]")) {
+    time.textContent = longDateTime(Date.parse(time.dateTime), time.dataset.zone);
+  }
+  for (const count of document.querySelectorAll(".count, .panel__count")) count.textContent = digits(count.textContent);
+  for (const text of document.querySelector(".event-header__when")?.childNodes ?? []) {
+    if (text.nodeType === Node.TEXT_NODE) text.textContent = digits(text.textContent); // "· 17 cities"
+  }
 }
 
 function localizeTimes(node) {

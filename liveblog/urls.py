@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.decorators.http import require_safe
 
-from liveblog import agenda_views, feeds, i18n, speaker_views, views
+from liveblog import agenda_views, feeds, i18n, speaker_views, translate_views, views
 
 urlpatterns = [
     path("", views.index, name="index"),
@@ -22,4 +22,5 @@ urlpatterns = [
     path("events/<slug:slug>/agenda/", agenda_views.agenda_page, name="agenda"),
     path("events/<slug:slug>/console/", views.console, name="console"),
     path("events/<slug:slug>/console/export.<str:fmt>", views.console_export, name="console_export"),
+    path("events/<slug:slug>/console/translate/", translate_views.translate, name="translate"),
 ]

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
@@ -258,6 +258,8 @@ def _render_entry_page(request: HttpRequest, head: Head, pk: int, share_url: str
 def console(request: HttpRequest, slug: str) -> HttpResponse:
     event = get_object_or_404(Event.objects.prefetch_related("sessions"), slug=slug)
     role = event.role_of(request.user)
+    if role is None and translations.may_translate(event, request.user):
+        return redirect("translate", slug=event.slug)  # a translator's desk is the translation desk
     if role is None:
         raise PermissionDenied(_("Only editors and contributors of this event can use its console."))
     sessions = [s for s in event.sessions.all() if role.may_report_from(s.slug)]
@@ -269,6 +271,7 @@ def console(request: HttpRequest, slug: str) -> HttpResponse:
         "kinds": Entry.Kind.choices,
         "embed_snippet": embed_snippet(request, event),
         "media_max_mb": round(settings.LIVEBLOG_MEDIA_MAX_BYTES / 1e6),
+        "translation_languages": [(c, n) for c, n in translations.NAMES.items() if c != event.language],
     }
     return render(request, "liveblog/console.html", context)
 
@@ -297,14 +300,17 @@ def console_export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     event = get_object_or_404(Event, slug=slug)
     if not event.is_editor(request.user) or fmt not in EXPORT_TYPES:  # contributors export nothing
         raise PermissionDenied if fmt in EXPORT_TYPES else Http404
-    return export_download(event, fmt, site=request.build_absolute_uri("/"))
+    # ?language=fr, not ?lang=: that would change the editor's own interface language too.
+    language = translations.known(request.GET.get("language"))
+    return export_download(event, fmt, site=request.build_absolute_uri("/"), language=language)
 
 
-def export_download(event: Event, fmt: str, *, site: str = "") -> HttpResponse:
+def export_download(event: Event, fmt: str, *, site: str = "", language: str | None = None) -> HttpResponse:
     extension, content_type = EXPORT_TYPES[fmt]
-    document = export_report(event, fmt, site=site)
+    document = export_report(event, fmt, site=site, language=language)
     response = HttpResponse(document, content_type=f"{content_type}; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{event.slug}.{extension}"'
+    name = f"{event.slug}.{language}" if language else event.slug
+    response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
     return response
 
 

@@ -230,3 +230,40 @@ def test_an_untranslated_event_title_is_marked_as_english_on_a_persian_page(even
     page = client.get("/events/summit/?lang=fa").content.decode()
 
     assert '<h1 lang="en" dir="ltr">Summit</h1>' in page
+
+
+# The translation desk and the console --------------------------------------------------------
+
+
+def test_the_translation_desk_shows_each_original_beside_its_translation(entry, tomas, client):
+    translations.translation_save(entry=entry, language="fr", headline="Ouverture", body=FRENCH, by=tomas)
+    services.entry_update(entry=entry, by=entry.author, body=BODY + " Applause.")
+    client.force_login(tomas)
+
+    assert client.get("/events/summit/console/")["Location"] == "/events/summit/console/translate/"
+    page = client.get("/events/summit/console/translate/?into=de").content.decode()
+
+    row = page.split(f'id="translate-{entry.pk}"')[1].split("</li>")[0]
+    assert "Applause." in row  # the original, as it now is
+    assert 'value="Ouverture"' in row and FRENCH in row  # into French: tomas translates into French only
+    assert '<p class="translate-pair__stale">' in row  # not hidden: the original changed since
+
+
+def test_the_translation_desk_is_for_the_events_editors_and_translators(entry, bob, carol, client):
+    for user in (bob, carol):
+        client.force_login(user)
+        assert client.get("/events/summit/console/translate/").status_code == 403
+
+
+def test_the_console_exports_a_translated_report(entry, alice, client):
+    translations.translation_save(
+        entry=entry, language="de", headline="Eröffnung", body="Die Eröffnung.", by=alice
+    )
+    client.force_login(alice)
+
+    response = client.get("/events/summit/console/export.markdown?language=de")
+
+    assert response["Content-Disposition"] == 'attachment; filename="summit.de.md"'
+    assert "### Eröffnung" in response.content.decode()
+    console = client.get("/events/summit/console/").content.decode()
+    assert 'href="/events/summit/console/export.markdown?language=fa"' in console

@@ -3,10 +3,17 @@ away, untranslated entries marked, and new entries announced in French."""
 
 import pytest
 
+from deploy.launch import manage
 from tests.helpers import SLUG
 from tests.server import daphne
 
 FRENCH = "La salle de Berlin est comble ; on attend la première intervenante."
+SET_PASSWORD = """
+from django.contrib.auth.models import User
+tina = User.objects.get(username="tina")
+tina.set_password("tina-password")
+tina.save()
+"""
 
 
 @pytest.fixture
@@ -77,3 +84,43 @@ def test_a_stale_translation_is_flagged_and_a_new_entry_is_announced_in_french(b
 
     article.locator(".entry__stale").wait_for()
     assert article.locator(".entry__body[lang=fr]").inner_text() == FRENCH
+
+
+def test_a_translator_translates_beside_the_original_and_readers_see_it_at_once(browser, new_site):
+    site = new_site()
+    manage(site.env, "create_editor", "tina", "--event", SLUG, "--role", "translator", "--languages", "fr")
+    manage(site.env, "shell", "-c", SET_PASSWORD)
+    with daphne(site.env) as base:
+        api = site.api(base)
+        entry = api.call("POST", f"/api/events/{SLUG}/entries/", {"body": "The Berlin hall is full."})
+        reader = open_reader(browser, f"{base}/events/{SLUG}/?lang=fr")
+        desk = browser.new_context().new_page()
+        desk.goto(f"{base}/events/{SLUG}/console/")
+        desk.get_by_label("Username").fill("tina")
+        desk.get_by_label("Password").fill("tina-password")
+        desk.get_by_role("button", name="Sign in").click()
+        desk.wait_for_url(f"{base}/events/{SLUG}/console/translate/")
+        row = desk.locator(f"#translate-{entry['id']}")
+        assert "The Berlin hall is full." in row.locator(".translate-pair__original").inner_text()
+
+        row.get_by_label("Headline").fill("Salle comble")
+        row.get_by_label("Text").fill(FRENCH)
+        row.get_by_role("button", name="Save and publish").click()
+
+        row.locator(".translate-pair__status:has-text('Published')").wait_for()
+        reader.locator(
+            f"#entry-{entry['id']} .entry__body[lang=fr]:has-text('La salle de Berlin')"
+        ).wait_for()
+        assert row.locator(".translate-pair__stale").is_hidden()
+
+        api.call(
+            "PATCH",
+            f"/api/entries/{entry['id']}/",
+            {"body": "The Berlin hall is full: 800."},
+            **{"If-Match": '"1"'},
+        )
+
+        row.locator(".translate-pair__stale").wait_for()  # flagged live on the desk
+        assert "800" in row.locator(".translate-pair__original").inner_text()
+        reader.locator(f"#entry-{entry['id']} .entry__stale").wait_for()
+        assert row.get_by_label("Text").input_value() == FRENCH  # what was typed stays

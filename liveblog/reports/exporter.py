@@ -20,7 +20,7 @@ def _entries(event: Event, language: str | None = None) -> list[Entry]:
         if reading.translation:
             entry.headline = reading.translation.headline or entry.headline
             entry.body, entry.body_html = reading.translation.body, reading.translation.body_html
-        entry.export_language = reading.language  # type: ignore[attr-defined]
+        entry.export_language = reading.language
     return entries
 
 

@@ -39,10 +39,15 @@ export class PeoplePanel {
   row(person) {
     const li = Object.assign(document.createElement("li"), { className: "person" });
     const cities = person.cities.map((slug) => this.cityNames[slug] || slug).join(", ");
-    const where = person.role === "contributor" ? ` · ${cities || "any city"}` : "";
+    const into = (person.languages || []).join(", ");
+    const where = {
+      contributor: ` · ${cities || "any city"}`,
+      translator: ` · ${into || "any language"}`,
+    }[person.role] || "";
+    const roles = { editor: "Editor", contributor: "Contributor", translator: "Translator" };
     li.append(
       Object.assign(document.createElement("strong"), { textContent: person.username }),
-      ` ${person.role === "editor" ? "Editor" : "Contributor"}${where} `,
+      ` ${roles[person.role] || person.role}${where} `,
     );
     if (person.username !== this.me) {
       for (const [action, label] of [["change", "Change"], ["remove", "Remove"]]) {
@@ -61,6 +66,7 @@ export class PeoplePanel {
     this.form.elements.username.value = person.username;
     this.form.elements.role.value = person.role;
     for (const box of this.form.querySelectorAll("input[name=cities]")) box.checked = person.cities.includes(box.value);
+    for (const box of this.form.querySelectorAll("input[name=languages]")) box.checked = (person.languages || []).includes(box.value);
     this.form.elements.role.focus();
   }
 
@@ -70,7 +76,9 @@ export class PeoplePanel {
     if (!username) return showError(this.form, ["Give the person's username."]);
     const role = elements.role.value;
     const cities = role === "contributor" ? [...this.form.querySelectorAll("input[name=cities]:checked")].map((b) => b.value) : [];
-    const result = await this.api.set({ username, role, cities });
+    const ticked = (name) => [...this.form.querySelectorAll(`input[name=${name}]:checked`)].map((b) => b.value);
+    const languages = role === "translator" ? ticked("languages") : [];
+    const result = await this.api.set({ username, role, cities, languages });
     if (!result.ok) return showError(this.form, messages(result.data));
     showError(this.form, []);
     this.form.reset();

@@ -124,3 +124,25 @@ def test_a_translator_translates_beside_the_original_and_readers_see_it_at_once(
         assert "800" in row.locator(".translate-pair__original").inner_text()
         reader.locator(f"#entry-{entry['id']} .entry__stale").wait_for()
         assert row.get_by_label("Text").input_value() == FRENCH  # what was typed stays
+
+
+@pytest.mark.parametrize(
+    ("language", "title", "words"),
+    [
+        ("fr", "Conférence internationale en ligne", "notre devoir démocratique"),
+        ("de", "Internationale Online-Konferenz", "unsere demokratische Pflicht"),
+        ("fa", "کنفرانس بین‌المللی آنلاین", "وظیفه‌ی دموکراتیک ماست"),
+    ],
+)
+def test_readers_in_paris_berlin_and_tehran_read_the_demo_in_their_language(
+    browser, demo_server, language, title, words
+):
+    page = browser.new_page()
+    page.goto(f"{demo_server}/events/{SLUG}/?lang={language}&order=oldest")
+
+    assert title in page.locator("h1").inner_text()
+    translated = page.locator(f".entry__body[lang={language}]", has_text=words)
+    assert translated.is_visible()
+    assert translated.get_attribute("dir") == ("rtl" if language == "fa" else "ltr")
+    assert page.locator(".entry__untranslated").count() > 0  # the rest, in English, marked
+    page.close()

@@ -11,6 +11,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from liveblog import media, services
 from liveblog.demo_agenda import schedule_demo_agenda
+from liveblog.demo_translations import translate_demo
 from liveblog.models import Entry, Event, Media
 from liveblog.reports.importer import import_report
 
@@ -92,6 +93,7 @@ class Command(BaseCommand):
         if loaded:
             services.sessions_place(event=loaded, by=None)  # loaded before the gazetteer: each city's zone
             schedule_demo_agenda(loaded)  # the programme running now, whenever the demo is served
+            translate_demo(loaded)  # loaded before there were translations
             self.stdout.write(f"Demo event “{SLUG}” is already loaded.")
         else:
             result = import_report(
@@ -107,10 +109,14 @@ class Command(BaseCommand):
             for entry in (entries[0], entries[-1]):
                 services.entry_set_flags(entry=entry, by=None, key_moment=True)
             add_photos(result.event, entries[-3:])
+            translated = translate_demo(result.event)
             schedule_demo_agenda(result.event)
             # Left live so that entries posted through the API reach open reader pages.
             services.event_set_status(event=result.event, status=Event.Status.LIVE, by=None)
-            self.stdout.write(f"Loaded the demo event “{SLUG}”: {len(result.created)} entries.")
+            self.stdout.write(
+                f"Loaded the demo event “{SLUG}”: {len(result.created)} entries, "
+                f"{translated} of them translated into French, German and Persian."
+            )
         password = self._admin_password()
         self.stdout.write(f"Admin login: http://127.0.0.1:8000/admin/  user: admin  password: {password}")
 

@@ -8,6 +8,8 @@ import json
 import re
 from typing import Any
 
+from django.utils import translation
+
 from liveblog.media import payload as media_payload
 from liveblog.models import Change, Entry, Event, Session, Speaker
 from liveblog.rendering import render_entry
@@ -36,7 +38,10 @@ def entry_payload(entry: Entry) -> dict[str, Any]:
     kept = entry.__dict__.get("_payload")
     if kept is not None and kept[0] == (entry.version, entry.updated_at):
         return dict(kept[1])
-    payload = _entry_payload(entry)
+    # One html for every reader, whatever language the request that wrote it spoke: the words
+    # around the entry's text ("Pinned", the kind) are the event's language's.
+    with translation.override(entry.event.language):
+        payload = _entry_payload(entry)
     entry.__dict__["_payload"] = ((entry.version, entry.updated_at), payload)
     return dict(payload)
 

@@ -1,12 +1,14 @@
 """The interface in French, German and Persian: the reader page's words, plural forms, the API's
 messages, and in Chromium the script's words, Persian digits and calendar, and a mirrored layout."""
 
+import json
 import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from liveblog import services
+from liveblog.models import Change
 from tests.conftest import token_client
 from tests.helpers import SLUG
 
@@ -150,3 +152,19 @@ def test_the_layout_is_mirrored_in_persian(browser, demo_server):
         and abs(share["x"] - entry["x"]) < 2
     )
     assert summary == ["0px", "4px"]
+
+
+def test_a_frame_is_written_in_the_events_language_whoever_posts_it(alice):
+    api = token_client(alice)
+
+    response = api.post(
+        "/api/events/summit/entries/",
+        {"body": "Breaking.", "kind": "breaking", "pinned": True},
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="de",
+    )
+
+    assert response.status_code == 201
+    frame = json.loads(Change.objects.latest("seq").frame)
+    assert '<span class="entry__kind">Breaking</span>' in frame["entry"]["html"]
+    assert '<span class="entry__flag">Pinned</span>' in frame["entry"]["html"]

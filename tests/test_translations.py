@@ -267,3 +267,13 @@ def test_the_console_exports_a_translated_report(entry, alice, client):
     assert "### Eröffnung" in response.content.decode()
     console = client.get("/events/summit/console/").content.decode()
     assert 'href="/events/summit/console/export.markdown?language=fa"' in console
+
+
+def test_key_moments_are_listed_in_the_readers_language(entry, alice, client):
+    services.entry_set_flags(entry=entry, by=alice, key_moment=True)
+    translations.translation_save(entry=entry, language="fr", headline="", body=FRENCH, by=alice)
+
+    page = client.get("/events/summit/?lang=fr").content.decode()
+
+    key_moments = page.split('id="key-heading"')[1].split("</ol>")[0]
+    assert 'lang="fr">La maire de Berlin ouvre le sommet.</span>' in key_moments

@@ -172,7 +172,7 @@ export class ReportView {
   // Pinned entries and key moments -----------------------------------------------------------
 
   syncHighlights(entry) {
-    const parsed = entry.pinned || entry.key_moment ? toNode(entry.html) : null;
+    const parsed = entry.pinned || entry.key_moment ? localize(toNode(entry.html), entry) : null;
     const copy = document.getElementById(`pinned-${entry.id}`);
     if (entry.pinned) {
       const item = this.highlightItem(entry, parsed, 16);

@@ -407,3 +407,79 @@ async def test_who_may_open_which_websocket(session_cookies, path, persona, acce
         await socket.disconnect()
     else:
         assert code in (4403, 4404)
+
+
+# Translations: the event's editors (staff included) and its translators; tomas translates the
+# summit into French only. Personas as above, then the translator. {entry} has a French
+# translation already; {theirs} is an entry of other-summit, which bob edits.
+TRANSLATION_PERSONAS = (*PERSONAS, "translator")
+TRANSLATION_EXPECTED: dict[tuple[str, str], tuple[int, ...]] = {
+    ("/api/entries/{entry}/translations/fr/", "PUT"): (401, 403, 403, 403, 200, 200, 200, 200),
+    ("/api/entries/{entry}/translations/fr/", "DELETE"): (401, 403, 403, 403, 204, 204, 204, 204),
+    ("/api/entries/{entry}/translations/de/", "PUT"): (401, 403, 403, 403, 201, 201, 201, 403),
+    ("/api/entries/{entry}/translations/xx/", "PUT"): (401, 404, 404, 404, 404, 404, 404, 404),
+    ("/api/entries/{entry}/translations/fr/", "GET"): (401, 405, 405, 405, 405, 405, 405, 405),
+    ("/api/entries/{draft}/translations/fr/", "PUT"): (401, 404, 404, 404, 201, 201, 201, 404),
+    ("/api/entries/{deleted}/translations/fr/", "PUT"): (401, 404, 404, 404, 404, 404, 404, 404),
+    ("/api/entries/{theirs}/translations/fr/", "PUT"): (401, 403, 201, 403, 403, 201, 201, 403),
+    ("/api/events/summit/translations/fr/", "PUT"): (401, 403, 403, 403, 200, 200, 200, 200),
+    ("/api/events/summit/translations/de/", "DELETE"): (401, 403, 403, 403, 200, 200, 200, 403),
+    ("/api/events/other-summit/translations/fr/", "PUT"): (401, 403, 200, 403, 403, 200, 200, 403),
+    # A translator changes no original, writes no entry, and runs nothing else on the desk.
+    ("/api/entries/{entry}/", "PATCH"): (401, 403, 403, 403, 200, 200, 200, 403),
+    ("/api/entries/{entry}/", "DELETE"): (401, 403, 403, 403, 204, 204, 204, 403),
+    ("/api/events/summit/entries/", "POST"): (401, 403, 403, 201, 201, 201, 201, 403),
+    ("/api/events/summit/status/", "POST"): (401, 403, 403, 403, 200, 200, 200, 403),
+    ("/api/events/summit/people/", "GET"): (401, 403, 403, 403, 200, 200, 200, 403),
+    # The translation desk; a translator's console is the translation desk (a redirect there).
+    ("/events/summit/console/translate/", "GET"): (302, 403, 403, 403, 200, 200, 200, 200),
+    ("/events/summit/console/translate/", "POST"): (302, 405, 405, 405, 405, 405, 405, 405),
+    ("/events/summit/console/", "GET"): (302, 403, 403, 200, 200, 200, 200, 302),
+    ("/events/summit/console/export.markdown?language=fr", "GET"): (302, 403, 403, 403, 200, 200, 200, 403),
+}
+TRANSLATION_BODIES = {
+    "/api/events/summit/translations/fr/": {"title": "Le Sommet"},
+    "/api/events/other-summit/translations/fr/": {"title": "L’autre sommet"},
+    "/api/entries/{entry}/": {"body": "Edited."},
+    "/api/events/summit/entries/": {"body": "Doors are open.", "city": "paris"},
+    "/api/events/summit/status/": {"status": "live"},
+}
+
+
+@pytest.fixture
+def translation_world(world, event, other_event, bob, django_user_model):
+    from liveblog import translations
+
+    users, ids = world
+    tomas = django_user_model.objects.create_user("tomas", password="tomas-password")
+    services.desk_set_role(event=event, user=tomas, role="translator", languages=["fr"])
+    entry = Entry.objects.get(pk=ids["entry"])
+    translations.translation_save(entry=entry, language="fr", headline="", body="Publié.", by=users["editor"])
+    services.event_update(event=event, by=None, translations={"de": {"title": "Der Gipfel"}})
+    theirs = services.entry_create(event=other_event, by=bob, body="Toronto.")
+    return {**users, "translator": tomas}, {**ids, "theirs": theirs.pk}
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "method", "persona", "expected"),
+    [
+        pytest.param(endpoint, method, persona, expected, id=f"{method} {endpoint} as {persona}")
+        for (endpoint, method), row in TRANSLATION_EXPECTED.items()
+        for persona, expected in zip(TRANSLATION_PERSONAS, row, strict=True)
+    ],
+)
+def test_who_may_translate_what(translation_world, endpoint, method, persona, expected):
+    users, ids = translation_world
+    path = endpoint.format(**ids)
+    api = path.startswith("/api/")
+    body = TRANSLATION_BODIES.get(endpoint, {"body": "Traduit."})
+    headers = {"HTTP_IF_MATCH": '"1"'} if method == "PATCH" else {}
+    response = call(client_for(users[persona], api), method, path, body, api, **headers)
+
+    assert response.status_code == expected, (
+        f"{method} {path} as {persona}: {response.status_code} {response.content[:300]!r}"
+    )
+    if expected == 302 and persona == "translator":
+        assert response["Location"] == "/events/summit/console/translate/"
+    elif expected == 302:
+        assert response["Location"].startswith("/accounts/login/?next="), response["Location"]

@@ -10,9 +10,12 @@ from django.core.management import call_command
 
 from liveblog import services, translations
 from liveblog.models import Change, Entry
+from tests import test_html_valid
 from tests.conftest import token_client
+from tests.test_html_valid import errors
 
 BODY = "The mayor of Berlin opens the **summit**."
+validator = test_html_valid.vnu  # the Nu Html Checker (vnu.jar): a fixture
 FRENCH = "La maire de Berlin ouvre le **sommet**."
 
 
@@ -277,3 +280,22 @@ def test_key_moments_are_listed_in_the_readers_language(entry, alice, client):
 
     key_moments = page.split('id="key-heading"')[1].split("</ol>")[0]
     assert 'lang="fr">La maire de Berlin ouvre le sommet.</span>' in key_moments
+
+
+def test_the_pages_with_translations_are_valid_html(entry, alice, tomas, client, tmp_path, validator):
+    persian = "شهردار برلین."
+    translations.translation_save(entry=entry, language="fa", headline="گشایش", body=persian, by=alice)
+    translations.translation_save(entry=entry, language="fr", headline="Ouverture", body=FRENCH, by=tomas)
+    services.entry_update(entry=entry, by=alice, body=BODY + " Applause.")  # the French one is stale
+    services.entry_create(event=entry.event, by=alice, body="Untranslated words.")
+    client.force_login(alice)
+    pages = {
+        "reader-fr": client.get("/events/summit/?lang=fr").content.decode(),
+        "reader-fa": client.get("/events/summit/?lang=fa").content.decode(),
+        "permalink-fr": client.get(f"/events/summit/entries/{entry.pk}/?lang=fr").content.decode(),
+        "desk": client.get("/events/summit/console/translate/?into=fr").content.decode(),
+        "console": client.get("/events/summit/console/?lang=en").content.decode(),
+    }
+    assert "peut-être pas à jour" in pages["reader-fr"] or "may be out of date" in pages["reader-fr"]
+
+    assert errors(validator, pages, tmp_path) == []

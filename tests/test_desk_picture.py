@@ -89,6 +89,7 @@ def test_readers_per_bucket_are_the_most_counted_in_it(event, alice):
     assert picture["readers"] == [300, 90]
 
 
+@pytest.mark.both_databases
 def test_a_minute_keeps_the_most_readers_any_worker_counted(event):
     minute = AT.replace(second=0)
     write_samples([(event.slug, minute, 40)])

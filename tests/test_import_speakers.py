@@ -5,6 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -380,9 +381,14 @@ def test_a_known_speaker_without_a_title_gets_it_and_one_with_a_title_keeps_it()
     assert "title given to: Lars Rise, former Norwegian MP" in output
     assert Speaker.objects.get(name="Lars Rise").title == "former Norwegian MP"
     assert Speaker.objects.get(name="Ken Blackwell").title == "Chairman of the board"
-    # Readers of the event see Lars Rise's earlier entry again, with his title.
-    resent = Change.objects.filter(event=event, type="entry.updated", entry=earlier).get()
-    assert json.loads(resent.frame)["entry"]["speaker"]["title"] == "former Norwegian MP"
+    # Readers of the event are told, in one frame, and retitle his earlier entry.
+    told = [json.loads(c.frame) for c in Change.objects.filter(event=event, type="event.updated")]
+    assert {"id": lars.pk, "name": "Lars Rise", "honorific": "", "title": "former Norwegian MP"} in [
+        speaker for frame in told for speaker in frame.get("speakers", [])
+    ]
+    assert (
+        "former Norwegian MP" in Client().get(f"/events/{event.slug}/entries/{earlier.pk}/").content.decode()
+    )
 
 
 @pytest.mark.django_db

@@ -5,7 +5,7 @@ import pytest
 
 from deploy.launch import manage
 from tests.helpers import SLUG
-from tests.server import daphne
+from tests.server import EDITOR_PASSWORD, daphne
 
 FRENCH = "La salle de Berlin est comble ; on attend la première intervenante."
 SET_PASSWORD = """
@@ -146,3 +146,29 @@ def test_readers_in_paris_berlin_and_tehran_read_the_demo_in_their_language(
     assert translated.get_attribute("dir") == ("rtl" if language == "fa" else "ltr")
     assert page.locator(".entry__untranslated").count() > 0  # the rest, in English, marked
     page.close()
+
+
+def test_the_console_lists_an_entrys_translations_and_flags_a_stale_one(browser, new_site):
+    site = new_site()
+    with daphne(site.env) as base:
+        api = site.api(base)
+        entry = api.call("POST", f"/api/events/{SLUG}/entries/", {"body": "The Berlin hall is full."})
+        console = browser.new_context().new_page()
+        console.goto(f"{base}/events/{SLUG}/console/")
+        console.get_by_label("Username").fill("alice")
+        console.get_by_label("Password").fill(EDITOR_PASSWORD)
+        console.get_by_role("button", name="Sign in").click()
+        console.wait_for_selector(".live-status[data-state=live]")
+        item = console.locator(f"li.console-entry[data-id='{entry['id']}']")
+        item.wait_for()
+        assert item.locator(".console-translations").count() == 0
+
+        api.call("PUT", f"/api/entries/{entry['id']}/translations/de/", {"body": "Der Saal ist voll."})
+        item.locator(".console-translations a[lang=de]").wait_for()
+        assert item.locator(".console-translations__stale").count() == 0
+        api.call("PATCH", f"/api/entries/{entry['id']}/", {"body": "The hall: full."}, **{"If-Match": '"1"'})
+
+        item.locator(".console-translations__stale").wait_for()
+        item.get_by_role("link", name="Deutsch").click()
+        console.wait_for_url(f"**/console/translate/?into=de#translate-{entry['id']}")
+        assert console.locator(f"#translate-{entry['id']} .translate-pair__stale").is_visible()

@@ -7,6 +7,7 @@
 import { entryApi } from "./console-api.js";
 import { dayIn, dayLabel } from "./composer-feedback.js";
 import { compare, retitle, sortKey } from "./entries.js";
+import { translationsLine } from "./translations.js";
 
 export class EntryList {
   /**
@@ -141,6 +142,7 @@ function same(a, b) {
     a.version === b.version &&
     a.html === b.html &&
     a.status === b.status &&
+    JSON.stringify(a.translations ?? {}) === JSON.stringify(b.translations ?? {}) &&
     JSON.stringify(a.review ?? null) === JSON.stringify(b.review ?? a.review ?? null)
   );
 }
@@ -160,6 +162,8 @@ function render(entry, desk) {
   }
   const state = stateLine(entry, desk, article?.dataset.zone);
   if (state) item.prepend(state);
+  const translated = translationsLine(entry);
+  if (translated) item.append(translated);
   item.append(controls(entry, desk));
   return item;
 }

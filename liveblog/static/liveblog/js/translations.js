@@ -3,6 +3,8 @@
 // (templates/liveblog/_entry.html): the reader's language where translated, the original one
 // click away ("Original (English)"), and "Not translated" where there is no translation.
 
+import { gettext } from "./i18n.js";
+
 const RIGHT_TO_LEFT = new Set(["fa"]);
 
 function readerLanguage() {
@@ -83,4 +85,22 @@ document.addEventListener("click", (event) => {
 export function spokenText(node) {
   const visible = [...node.querySelectorAll(".entry__headline, .entry__body")].filter((part) => !part.hidden);
   return visible.map((part) => part.textContent.trim()).join(". ");
+}
+
+// The console's line under an entry: its translations, each a link to the translation desk, an
+// out-of-date one flagged for the editor.
+const NAMES = { en: "English", fr: "Français", de: "Deutsch", fa: "فارسی" };
+
+export function translationsLine(entry) {
+  const languages = Object.keys(entry.translations || {});
+  if (!languages.length) return null;
+  const line = element("p", "console-translations", gettext("Translated: "));
+  languages.forEach((code, index) => {
+    const link = element("a", "", NAMES[code] || code);
+    link.href = new URL(`translate/?into=${code}#translate-${entry.id}`, location.href).href;
+    link.lang = code;
+    line.append(index ? ", " : "", link);
+    if (entry.translations[code].stale) line.append(" ", element("strong", "console-translations__stale", gettext("(may be out of date)")));
+  });
+  return line;
 }

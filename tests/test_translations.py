@@ -299,3 +299,20 @@ def test_the_pages_with_translations_are_valid_html(entry, alice, tomas, client,
     assert "peut-être pas à jour" in pages["reader-fr"] or "may be out of date" in pages["reader-fr"]
 
     assert errors(validator, pages, tmp_path) == []
+
+
+def test_an_entry_written_in_persian_is_marked_so_for_every_reader(event, alice, client):
+    response = token_client(alice).post(
+        "/api/events/summit/entries/", {"body": "سالن برلین پر است.", "language": "fa"}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    assert response.json()["language"] == "fa"
+
+    page = client.get("/events/summit/?lang=en").content.decode()
+
+    assert '<div class="entry__body" lang="fa" dir="rtl"><p>سالن برلین پر است.</p></div>' in page
+    assert '<span class="entry__untranslated">' in page  # to an English reader
+    refused = token_client(alice).post(
+        "/api/events/summit/entries/", {"body": "x", "language": "xx"}, format="json"
+    )
+    assert refused.status_code == 400 and "language" in refused.json()

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from rest_framework import serializers
 from rest_framework.validators import ProhibitSurrogateCharactersValidator
 
-from liveblog import speakers
+from liveblog import languages, speakers
 from liveblog.api import desk_rules
 from liveblog.frames import entry_payload
 from liveblog.gazetteer import not_found_notice
@@ -308,6 +308,12 @@ class EntryWriteSerializer(serializers.Serializer):
         help_text="Free text, matched or created: “Ms. Farideh Goudarzi”.",
     )
     occurred_at = OccurredAtField(required=False, allow_blank=True)
+    language = serializers.ChoiceField(
+        choices=languages.LANGUAGES,
+        required=False,
+        allow_blank=True,
+        help_text="What the entry is written in (en, fr, de, fa); empty: the event's language.",
+    )
     kind = serializers.ChoiceField(choices=Entry.Kind.choices, required=False)
     pinned = serializers.BooleanField(required=False)
     key_moment = serializers.BooleanField(required=False)

@@ -79,7 +79,10 @@ class LanguageMiddleware:
         slug = kwargs.get("slug")
         if request.language_chosen or not slug or not request.path.startswith("/events/"):  # type: ignore[attr-defined]
             return
-        head = heads.event_head(slug)
+        try:
+            head = heads.event_head(slug)
+        except (OperationalError, InterfaceError):
+            return  # the view meets it too, and answers the 503 that says so
         if head is not None:
             i18n.use(request, head.language)
 

@@ -92,15 +92,25 @@ export function spokenText(node) {
 const NAMES = { en: "English", fr: "Français", de: "Deutsch", fa: "فارسی" };
 
 export function translationsLine(entry) {
-  const languages = Object.keys(entry.translations || {});
+  const translations = entry.translations || {};
+  const languages = Object.keys(NAMES).filter((code) => code in translations);
   if (!languages.length) return null;
-  const line = element("p", "console-translations", gettext("Translated: "));
-  languages.forEach((code, index) => {
-    const link = element("a", "", NAMES[code] || code);
+  const line = element("p", "console-translations");
+  const current = languages.filter((code) => !translations[code].stale);
+  const stale = languages.filter((code) => translations[code].stale);
+  if (current.length) line.append(element("span", "", gettext("Translated: ")), ...links(entry, current));
+  if (current.length && stale.length) line.append(" · ");
+  if (stale.length) {
+    line.append(element("strong", "console-translations__stale", gettext("Translations that may be out of date: ")), ...links(entry, stale));
+  }
+  return line;
+}
+
+function links(entry, languages) {
+  return languages.flatMap((code, index) => {
+    const link = element("a", "", NAMES[code]);
     link.href = new URL(`translate/?into=${code}#translate-${entry.id}`, location.href).href;
     link.lang = code;
-    line.append(index ? ", " : "", link);
-    if (entry.translations[code].stale) line.append(" ", element("strong", "console-translations__stale", gettext("(may be out of date)")));
+    return index ? [", ", link] : [link];
   });
-  return line;
 }

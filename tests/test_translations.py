@@ -316,3 +316,13 @@ def test_an_entry_written_in_persian_is_marked_so_for_every_reader(event, alice,
         "/api/events/summit/entries/", {"body": "x", "language": "xx"}, format="json"
     )
     assert refused.status_code == 400 and "language" in refused.json()
+
+
+def test_a_permalink_shared_in_french_previews_the_french_text(entry, alice, client):
+    translations.translation_save(entry=entry, language="fr", headline="Ouverture", body=FRENCH, by=alice)
+
+    page = client.get(f"/events/summit/entries/{entry.pk}/?lang=fr").content.decode()
+
+    assert '<meta property="og:description" content="La maire de Berlin ouvre le sommet.">' in page
+    assert "— Ouverture" in page.split('property="og:title"')[1].split(">")[0]
+    assert '<meta property="og:locale" content="fr_FR">' in page

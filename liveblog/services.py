@@ -64,7 +64,7 @@ ENTRY_FIELDS = (
     "media",
     "correction",
 )
-EVENT_FIELDS = ("title", "summary", "timezone", "starts_at", "ends_at", "status", "translations")
+EVENT_FIELDS = ("title", "summary", "timezone", "starts_at", "ends_at", "status", "language", "translations")
 
 
 class StaleVersion(Exception):
@@ -464,7 +464,8 @@ def event_update(*, event: Event, by: User, **changes: Any) -> Event:
     lock_event(event)
     event.refresh_from_db(fields=[name for name in EVENT_FIELDS if name not in changes])
     if "translations" in changes:  # {"fr": {"title", "summary"}}
-        changes["translations"] = translations.clean_event_translations(changes["translations"], event)
+        own = changes.get("language", event.language)
+        changes["translations"] = translations.clean_event_translations(changes["translations"], own)
     for name, value in changes.items():
         setattr(event, name, value)
     event.full_clean(exclude=["editors"], validate_unique=False)

@@ -158,14 +158,14 @@ def _announce(entry: Entry, *, by) -> None:
     services.rewrite_history(fresh, change=change)
 
 
-def clean_event_translations(value: Any, event: Event) -> dict[str, dict[str, str]]:
+def clean_event_translations(value: Any, own: str) -> dict[str, dict[str, str]]:
     """An event's ``translations`` as given to event_update: {"fr": {"title", "summary"}}, with
-    known languages other than the event's own, and text only."""
+    known languages other than the event's own (``own``), and text only."""
     if not isinstance(value, dict):
         raise ValidationError({"translations": 'Give {"fr": {"title": "…", "summary": "…"}}.'})
     cleaned: dict[str, dict[str, str]] = {}
     for language, fields in value.items():
-        if language not in NAMES or language == event.language:
+        if language not in NAMES or language == own:
             raise ValidationError({"translations": f"No other language “{language}” to translate into."})
         if not isinstance(fields, dict) or not set(fields) <= set(EVENT_FIELDS):
             raise ValidationError({"translations": "Each language has a title and a summary only."})

@@ -2,11 +2,13 @@
 event's zone and says so, the feed's internals stay out of the way, and every save still goes
 through the services. The desk's people, review trail and earlier versions are there too."""
 
+import json
 import re
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 
 import pytest
+from django.test import Client
 
 from liveblog import services
 from liveblog.models import Change, Contributor, Entry, Event, Review, Session
@@ -78,6 +80,9 @@ def event_form(event: Event, **changes: str) -> dict:
         "starts_at_1": "17:03",
         "ends_at_0": "",
         "ends_at_1": "",
+        "language": event.language,
+        "translations": json.dumps(event.translations),
+        "initial-translations": json.dumps(event.translations),  # a callable default's hidden initial
         "editors": [user.pk for user in event.editors.all()],
         "sessions-TOTAL_FORMS": str(len(sessions)),
         "sessions-INITIAL_FORMS": str(len(sessions)),
@@ -142,6 +147,7 @@ def test_a_new_event_reads_its_times_in_the_zone_typed_beside_them(admin_client)
         "starts_at_0": "2026-09-01",
         "starts_at_1": "09:00",
         "status": "scheduled",
+        "language": "en",
         "sessions-TOTAL_FORMS": "0",
         "sessions-INITIAL_FORMS": "0",
     }
@@ -505,3 +511,16 @@ def test_the_event_page_fits_a_laptop_and_a_phone_without_sideways_scrolling(bro
     inline = admin.locator("#sessions-group .tabular")
     assert inline.evaluate("e => e.scrollWidth <= e.clientWidth")  # each city a card, no table to pan
     context.close()
+
+
+def test_an_events_title_translated_in_the_admin_reaches_readers(admin_client, paris_event):
+    url = f"/admin/liveblog/event/{paris_event.pk}/change/"
+    wrong = admin_client.post(url, event_form(paris_event, translations='{"xx": {"title": "?"}}'))
+    assert "No other language “xx” to translate into." in wrong.content.decode()
+
+    french = json.dumps({"fr": {"title": "Le Sommet", "summary": ""}})
+    assert admin_client.post(url, event_form(paris_event, translations=french)).status_code == 302
+
+    frame = json.loads(Change.objects.get(event=paris_event).frame)
+    assert frame["event"]["translations"] == {"fr": {"title": "Le Sommet", "summary": ""}}
+    assert "<h1>Le Sommet</h1>" in Client().get("/events/summit/?lang=fr").content.decode()

@@ -6,13 +6,14 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.text import Truncator
 
-from liveblog import services
+from liveblog import services, translations
 from liveblog.admin.zones import ZONED_DATETIMES, ZonedAdmin, name_zone, zone_named
 from liveblog.gazetteer import PLACE_FIELDS, not_found_notice, place_defaults
 from liveblog.models import (
@@ -123,8 +124,29 @@ class ContributorInline(admin.TabularInline):
         return formset
 
 
+class EventForm(forms.ModelForm):
+    """The event, with its title and summary in other languages checked as the API checks them."""
+
+    class Meta:
+        model = Event
+        fields = ["title", "slug", "summary", "status", "timezone", "starts_at", "ends_at", "language"]
+        fields += ["translations", "editors"]
+        help_texts = {
+            "translations": 'The title and summary in other languages, e.g. {"fr": {"title": "…", '
+            '"summary": "…"}}. The translation desk (in the console) writes them too.'
+        }
+
+    def clean_translations(self) -> dict[str, dict[str, str]]:
+        own = self.cleaned_data.get("language") or self.instance.language
+        try:
+            return translations.clean_event_translations(self.cleaned_data["translations"] or {}, own)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["translations"]) from None
+
+
 @admin.register(Event)
 class EventAdmin(ZonedAdmin):
+    form = EventForm
     list_display = ["title", "status", "starts", "timezone", "seq"]
     list_filter = ["status"]
     search_fields = ["title", "slug"]
@@ -137,6 +159,7 @@ class EventAdmin(ZonedAdmin):
     fieldsets = [
         (None, {"fields": ["title", "slug", "summary", "status"]}),
         ("When", {"fields": ["timezone", "starts_at", "ends_at"]}),
+        ("Languages", {"fields": ["language", "translations"]}),
         ("Desk", {"fields": ["editors"]}),
         (
             "Internal",

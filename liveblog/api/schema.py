@@ -38,7 +38,7 @@ WHY = {
 def _statuses(method: str, path: str) -> list[int]:
     if path.startswith("/api/speakers/"):
         return [401, 403]
-    if path.endswith("/people/") and method == "get":
+    if path.endswith(("/people/", "/desk/")) and method == "get":
         return [401, 403, 404]
     if method == "get":
         return [400, 404] if path.endswith("/changes/") else [404]

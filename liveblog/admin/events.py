@@ -136,6 +136,14 @@ class EventForm(forms.ModelForm):
             '"summary": "…"}}. The translation desk (in the console) writes them too.'
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "language" in self.fields:  # left out (a script's form): the event keeps its language
+            self.fields["language"].required = False
+
+    def clean_language(self) -> str:
+        return self.cleaned_data.get("language") or self.instance.language
+
     def clean_translations(self) -> dict[str, dict[str, str]]:
         own = self.cleaned_data.get("language") or self.instance.language
         try:

@@ -6,8 +6,13 @@ import { readFile } from "node:fs/promises";
 import { afterEach, beforeEach, mock, test } from "node:test";
 
 // Loaded from its text: see outbox.test.mjs.
-const source = await readFile(new URL("../../liveblog/static/liveblog/js/live.js", import.meta.url), "utf8");
-const { LiveFeed } = await import(`data:text/javascript,${encodeURIComponent(source)}`);
+// The modules are scripts of the page (no package.json says "module"): loaded as data, with the
+// one they import (the interface's words) loaded the same way.
+const asModule = (text) => `data:text/javascript,${encodeURIComponent(text)}`;
+const read = (name) => readFile(new URL(`../../liveblog/static/liveblog/js/${name}`, import.meta.url), "utf8");
+const words = asModule(await read("i18n.js"));
+const source = (await read("live.js")).replace('"./i18n.js"', JSON.stringify(words));
+const { LiveFeed } = await import(asModule(source));
 
 class FakeSocket {
   static CONNECTING = 0;

@@ -20,7 +20,7 @@ export function interpolate(format, values) {
 
 /** The page's language, e.g. "fa". */
 export function language() {
-  return document.documentElement.lang || "en";
+  return globalThis.document?.documentElement?.lang || "en";
 }
 
 /** 1,523 in English, 1 523 in French, ۱٬۵۲۳ in Persian. */

@@ -277,7 +277,7 @@ def test_the_embed_and_exports_are_in_the_share_panel(browser, site):
     snippet = console.locator("#embed-code").input_value()
     assert snippet.startswith("<iframe src=") and f"/events/{SLUG}/embed/" in snippet
     links = console.locator("#share-panel a").evaluate_all("links => links.map(a => a.textContent)")
-    assert links == ["Text", "Markdown", "JSON"]
+    assert links == ["Text", "Markdown", "JSON", "Français", "Deutsch", "فارسی"]  # then translated
     assert json.loads(console.evaluate("JSON.stringify(document.getElementById('share-panel').open)"))
 
 

@@ -58,7 +58,7 @@ export class SpeakerField {
     const known = result?.ok ? result.data : [];
     this.options = known.map((speaker) => ({ speaker }));
     const offered = this.offer?.();
-    const onStage = offered && this.options.findIndex((option) => option.speaker.id === offered.speaker.id);
+    const onStage = offered ? this.options.findIndex((option) => option.speaker.id === offered.speaker.id) : -1;
     if (onStage >= 0) {
       const [option] = this.options.splice(onStage, 1);
       this.options.unshift({ ...option, stage: offered.city }); // first, whatever the ranking

@@ -25,10 +25,11 @@ $(LIVEBLOG_ENV_FILE):
 	@mv $@.new $@ && echo "Wrote $@ (development settings)"
 
 # The interface's translations: catalogs in locale/ (.po, kept in the repository) compiled to .mo
-# files (build output, never committed) with GNU gettext's msgfmt, as `manage.py compilemessages` does.
+# files (build output, never committed) with Babel, a locked dependency, so that a fresh machine
+# needs no GNU gettext; placeholders are checked as they are compiled.
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/*.po))
-%.mo: %.po
-	msgfmt --check-format -o $@ $<
+%.mo: %.po $(STAMP)
+	$(VENV)/bin/pybabel compile -i $< -o $@
 
 install: $(STAMP) $(LIVEBLOG_ENV_FILE) $(MO_FILES)
 

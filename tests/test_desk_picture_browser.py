@@ -64,4 +64,8 @@ def test_a_live_city_that_stopped_reporting_is_named_as_quiet_while_its_session_
     page.clock.fast_forward("42:00")  # to 18:49, past the end of Berlin's session
     page.wait_for_function("!document.querySelector('.desk-picture__quiet').textContent.includes('Berlin')")
     assert "Berlin" not in quiet_cities(page)  # its session is over: no longer expected to report
+
+    page.clock.fast_forward("48:00:00")  # days on, the cities still expected say since when
+    page.wait_for_function("document.querySelector('.desk-picture__quiet').textContent.includes('since 25')")
+    assert "quiet for" not in quiet_cities(page) and "days" not in quiet_cities(page)
     page.context.close()

@@ -5,6 +5,7 @@
 // follows the clock in between.
 
 const QUIET_MINUTES = 10; // a live city with no entry for this long is named as quiet
+const DAY_MINUTES = 24 * 60;
 const QUIET_NAMED = 4; // at the top; the table below has every city
 const REFRESH = 60 * 1000;
 const MINUTE = 60 * 1000;
@@ -37,6 +38,11 @@ export function quiet(city, status, now) {
   if (!since) return { minutes: Infinity, text: `${city.name}: no entry yet` };
   const minutes = Math.floor((now - Date.parse(since)) / MINUTE);
   if (minutes < QUIET_MINUTES) return null;
+  // Past a day, a date says more than "quiet for 3,018 days" (a report resumed, a demo).
+  if (minutes >= DAY_MINUTES) {
+    const day = new Date(Date.parse(since)).toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric" });
+    return { minutes, text: city.last_entry_at ? `${city.name}: nothing since ${day}` : `${city.name}: no entry since ${day}` };
+  }
   const text = city.last_entry_at ? `${city.name} quiet for ${duration(minutes)}` : `${city.name}: no entry in ${duration(minutes)}`;
   return { minutes, text };
 }

@@ -26,7 +26,7 @@ def test_it_draws_the_placed_cities_and_names_the_others(client, event):
 
     assert re.findall(r'class="city-map__city" href="\?city=(\w+)', page) == ["paris", "berlin"]
     assert "<title>Paris, 0 entries</title>" in page
-    assert "Map of the 2 cities, each dot sized by its entries; not on it: London." in page
+    assert "Map of the 2 cities, each dot sized by its entries. Not on it: London." in page
     assert "/static/liveblog/map/world.svg#land" in page
 
 

@@ -1,6 +1,8 @@
 // The map of the event's cities (templates/liveblog/_city_map.html): the server draws it; here a
 // city's dot grows as frames bring its count of entries, and pulses when that count goes up.
 
+import { interpolate, ngettext, number } from "./i18n.js";
+
 const REDUCED_MOTION = window.matchMedia("(prefers-reduced-motion: reduce)");
 const SVG = "http://www.w3.org/2000/svg";
 
@@ -24,7 +26,10 @@ export class CityMap {
     const dot = city.querySelector(".city-map__dot");
     dot.setAttribute("r", this.radius(count).toFixed(1));
     const title = city.querySelector("title");
-    title.textContent = `${city.dataset.name}, ${count} entr${count === 1 ? "y" : "ies"}`;
+    title.textContent = interpolate(ngettext("%(city)s, %(count)s entry", "%(city)s, %(count)s entries", count), {
+      city: city.dataset.name,
+      count: number(count),
+    });
     if (count > before) this.pulse(dot);
   }
 

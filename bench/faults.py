@@ -11,14 +11,12 @@ flows again on ``resume``."""
 import asyncio
 import shutil
 import signal
-import socket
 import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from deploy.launch import free_port
+from deploy.launch import free_port, wait_port
 
 
 class RedisProcess:
@@ -60,17 +58,6 @@ def redis_process(port: int | None = None, *options: str) -> Iterator[RedisProce
         yield redis
     finally:
         redis.stop()
-
-
-def wait_port(port: int, seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on port {port} after {seconds} s")
 
 
 class BlackHole:

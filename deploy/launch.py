@@ -34,6 +34,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_port(port: int, seconds: float = 10, host: str = "127.0.0.1") -> None:
+    """Wait until something listens on ``host:port``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection((host, port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on {host}:{port} after {seconds} s")
+
+
 def production_env(tmp: Path, **extra: str) -> dict[str, str]:
     """Production settings for a site kept in ``tmp``: DEBUG off, SQLite there, static files
     collected there. Plain HTTP on 127.0.0.1, so no SSL redirect and no secure cookies."""

@@ -10,15 +10,13 @@ connection back to a forwarder on this side, which reaches PostgreSQL on 127.0.0
 import asyncio
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
-import time
 from contextlib import contextmanager
 
 from tests.helpers import unavailable
-from tests.server import free_port
+from tests.server import free_port, wait_port
 
 
 async def _pump(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -91,7 +89,7 @@ def vanishing_postgres(port: int = 5432):
              f"{near}:{back}"],
             cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
         )  # fmt: skip
-        _wait_listening(far, listen)
+        wait_port(listen, host=far)
 
         def vanish(gone: bool) -> None:
             ip("netns", "exec", ns, "ip", "link", "set", there, "down" if gone else "up")
@@ -103,17 +101,6 @@ def vanishing_postgres(port: int = 5432):
             inside.wait()
         subprocess.run(["ip", "link", "del", here], capture_output=True)
         subprocess.run(["ip", "netns", "del", ns], capture_output=True)
-
-
-def _wait_listening(host: str, port: int, seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection((host, port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError(f"the forwarder did not listen on {host}:{port}")
 
 
 if __name__ == "__main__":

@@ -12,13 +12,12 @@ import shutil
 import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from deploy.launch import ROOT, free_port, manage, production_env, serving
+from deploy.launch import ROOT, free_port, manage, production_env, serving, wait_port
 from tests.helpers import SLUG, Api, unavailable
 
 __all__ = [  # what the tests import from here, beside this module's own
@@ -26,6 +25,7 @@ __all__ = [  # what the tests import from here, beside this module's own
     "free_port",
     "manage",
     "production_env",
+    "wait_port",
 ]
 
 EDITOR_PASSWORD = "correct-horse-battery"  # alice's and bob's, editors of the demo event
@@ -149,17 +149,6 @@ def require_service(name: str, host: str, port: int) -> None:
         socket.create_connection((host, port), timeout=1).close()
     except OSError as error:
         unavailable(f"{name} is not reachable at {host}:{port} ({error}); start it to run this test")
-
-
-def wait_port(port: int, seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            time.sleep(0.05)
-    raise AssertionError(f"nothing listens on port {port} after {seconds} s")
 
 
 @contextmanager

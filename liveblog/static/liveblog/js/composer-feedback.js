@@ -2,8 +2,7 @@
 // a refusal's reasons next to the field they concern, and which day a typed time means.
 
 import { FIELD_LABELS, fieldErrors } from "./console-api.js";
-
-const NUMBER = new Intl.NumberFormat("en-GB");
+import { gettext, interpolate, number } from "./i18n.js";
 
 /** "1,234 / 20,000" under a field, a warning from `warnAt` of the limit on, an error past it. */
 export class Counter {
@@ -17,9 +16,9 @@ export class Counter {
     const over = length - this.max;
     const near = length >= this.max * this.warnAt;
     this.counter.dataset.state = over > 0 ? "over" : near ? "near" : "";
-    let text = `${NUMBER.format(length)} / ${NUMBER.format(this.max)} characters`;
-    if (over > 0) text += ` — ${NUMBER.format(over)} too many`;
-    else if (near) text += ` — ${NUMBER.format(-over)} left`;
+    let text = interpolate(gettext("%(length)s / %(max)s characters"), { length: number(length), max: number(this.max) });
+    if (over > 0) text += interpolate(gettext(" — %(count)s too many"), { count: number(over) });
+    else if (near) text += interpolate(gettext(" — %(count)s left"), { count: number(-over) });
     this.counter.textContent = text;
   }
 
@@ -27,7 +26,12 @@ export class Counter {
   problem(name) {
     const over = this.field.value.length - this.max;
     if (over <= 0) return null;
-    return `${name} is ${NUMBER.format(this.field.value.length)} characters long; an entry takes at most ${NUMBER.format(this.max)}. Cut ${NUMBER.format(over)}.`;
+    return interpolate(gettext("%(name)s is %(length)s characters long; an entry takes at most %(max)s. Cut %(over)s."), {
+      name,
+      length: number(this.field.value.length),
+      max: number(this.max),
+      over: number(over),
+    });
   }
 }
 
@@ -45,7 +49,7 @@ export class FieldErrors {
     for (const [name, lines] of Object.entries(fieldErrors(data))) {
       const place = this.places[name];
       if (!place) {
-        general.push(...lines.map((line) => (name === "detail" ? line : `${FIELD_LABELS[name]}: ${line}`)));
+        general.push(...lines.map((line) => (name === "detail" ? line : interpolate(gettext("%(field)s: %(reason)s"), { field: FIELD_LABELS[name], reason: line }))));
         continue;
       }
       place.box.textContent = [place.box.textContent, ...lines].filter(Boolean).join(" ");

@@ -3,9 +3,8 @@
 // (photo-store.js) until the entry is sent, so a reload or a lost connection keeps them.
 
 import { newKey } from "./outbox.js";
+import { gettext, interpolate } from "./i18n.js";
 import { photoStore } from "./photo-store.js";
-
-const ALT_HINT = "Say what it shows, for readers who cannot see it: “Maryam Rajavi speaking on the Paris stage”.";
 
 export class PhotoField {
   /** @param {HTMLElement} root the fieldset; changed() is called whenever a photo or its words change */
@@ -59,7 +58,7 @@ export class PhotoField {
         await photoStore.put(photo.key, file);
       } catch {
         this.root.querySelector(".errors").textContent =
-          "This browser cannot keep photos (private mode?): the photo was not added.";
+          gettext("This browser cannot keep photos (private mode?): the photo was not added.");
         continue;
       }
       this.urls.set(photo.key, URL.createObjectURL(file));
@@ -108,7 +107,7 @@ export class PhotoField {
     const field = this.list.querySelector(`li[data-key="${photo.key}"] textarea`);
     field.setAttribute("aria-invalid", "true");
     field.focus();
-    return `Describe the photo “${photo.name}” for readers who cannot see it (alt text).`;
+    return interpolate(gettext("Describe the photo “%(name)s” for readers who cannot see it (alt text)."), { name: photo.name });
   }
 
   /** The photos as the outbox sends them. */
@@ -148,14 +147,18 @@ export class PhotoField {
     const thumb = Object.assign(document.createElement("img"), { src: this.urls.get(photo.key), alt: "", className: "photo-item__thumb" });
     const fields = Object.assign(document.createElement("div"), { className: "photo-item__fields" });
     fields.append(
-      labelled(`${id}-alt`, "Alt text (required)", textarea(`${id}-alt`, "alt", photo.alt, `${id}-alt-hint`)),
-      Object.assign(document.createElement("span"), { className: "hint", id: `${id}-alt-hint`, textContent: ALT_HINT }),
-      labelled(`${id}-caption`, "Caption", input(`${id}-caption`, "caption", photo.caption, "")),
-      labelled(`${id}-credit`, "Credit", input(`${id}-credit`, "credit", photo.credit, "Photo: Anna Berg")),
+      labelled(`${id}-alt`, gettext("Alt text (required)"), textarea(`${id}-alt`, "alt", photo.alt, `${id}-alt-hint`)),
+      Object.assign(document.createElement("span"), {
+        className: "hint",
+        id: `${id}-alt-hint`,
+        textContent: gettext("Say what it shows, for readers who cannot see it: “Maryam Rajavi speaking on the Paris stage”."),
+      }),
+      labelled(`${id}-caption`, gettext("Caption"), input(`${id}-caption`, "caption", photo.caption, "")),
+      labelled(`${id}-credit`, gettext("Credit"), input(`${id}-credit`, "credit", photo.credit, gettext("Photo: Anna Berg"))),
     );
-    const remove = Object.assign(document.createElement("button"), { type: "button", className: "link-button", textContent: "Remove" });
+    const remove = Object.assign(document.createElement("button"), { type: "button", className: "link-button", textContent: gettext("Remove") });
     remove.dataset.remove = "";
-    remove.setAttribute("aria-label", `Remove the photo ${photo.name}`);
+    remove.setAttribute("aria-label", interpolate(gettext("Remove the photo %(name)s"), { name: photo.name }));
     li.append(thumb, fields, remove);
     return li;
   }

@@ -7,12 +7,12 @@ import { messages } from "./console-api.js";
 import { Counter, FieldErrors, clockTime, dayIn, dayLabel, minutesFromNow } from "./composer-feedback.js";
 import { PhotoField } from "./composer-photos.js";
 import { showError } from "./console-edit.js";
+import { gettext, interpolate, ngettext, number } from "./i18n.js";
 import { newKey, refused } from "./outbox.js";
 import { SpeakerField } from "./speaker-field.js";
 
 const TEXT_MAX = 20000;
 const FUTURE_MINUTES = 10; // a time further ahead is refused unless the entry is scheduled
-const NO_ANSWER = "Preview unavailable — the server did not answer; your text is safe.";
 
 export class Composer {
   /**
@@ -156,18 +156,18 @@ export class Composer {
   checked(data) {
     this.errors.clear();
     if (!data.body.trim()) {
-      this.errors.set("body", data.photos.length ? "Write a line to go with the photo." : "Write the entry's text first.");
+      this.errors.set("body", data.photos.length ? gettext("Write a line to go with the photo.") : gettext("Write the entry's text first."));
       this.fields.text.focus();
       return false;
     }
-    const tooLong = this.counters.text.problem("The text");
+    const tooLong = this.counters.text.problem(gettext("The text"));
     if (tooLong) {
       this.errors.set("body", tooLong);
       this.fields.text.focus();
       return false;
     }
     if (data.status === "scheduled" && !data.publish_at) {
-      this.errors.set("publish_at", "Say when to publish it: a time such as 21:15, in the city's time.");
+      this.errors.set("publish_at", gettext("Say when to publish it: a time such as 21:15, in the city's time."));
       this.publishAt.focus();
       return false;
     }
@@ -211,14 +211,14 @@ export class Composer {
     this.sending = Boolean(status);
     for (const button of this.form.querySelectorAll('button[type="submit"]')) button.disabled = this.sending;
     this.form.setAttribute("aria-busy", String(this.sending));
-    const doing = { draft: "Saving…", submitted: "Submitting…", scheduled: "Scheduling…", published: "Publishing…" };
+    const doing = { draft: gettext("Saving…"), submitted: gettext("Submitting…"), scheduled: gettext("Scheduling…"), published: gettext("Publishing…") };
     this.state.textContent = doing[status] || "";
   }
 
   /** Back in the composer: an entry the server refused, every field as it was sent, with its reasons. */
   correct(item) {
     const typed = this.fields.text.value.trim() || this.photos.photos.length;
-    const replace = "Replace what is in the composer with the entry that was not accepted? What you are writing now will be lost.";
+    const replace = gettext("Replace what is in the composer with the entry that was not accepted? What you are writing now will be lost.");
     if (typed && !window.confirm(replace)) return false;
     this.fill(item.payload);
     this.key = item.key; // refused, so never stored: the same key may be sent again
@@ -308,16 +308,19 @@ export class Composer {
   describeTime() {
     const zone = this.cityTimezone();
     const city = this.fields.city.value ? this.fields.city.selectedOptions[0].textContent : "";
-    const clock = city ? `${city} time` : "event time";
+    const clock = city ? interpolate(gettext("%(city)s time"), { city }) : gettext("event time");
     const typed = this.timeTyped ? clockTime(this.fields.time.value) : null;
-    if (!this.timeTyped) return this.hint(`now, ${clock} — type to backfill`);
-    if (!typed) return this.hint(`HH:MM, ${clock}`);
+    if (!this.timeTyped) return this.hint(interpolate(gettext("now, %(clock)s — type to backfill"), { clock }));
+    if (!typed) return this.hint(interpolate(gettext("HH:MM, %(clock)s"), { clock }));
     const today = dayIn(zone);
     const day = this.entryDay(zone);
-    const when = day === today ? "today" : dayLabel(day, today);
     const ahead = minutesFromNow(day, typed, zone);
-    const warning = ahead > FUTURE_MINUTES ? ` — ${duration(ahead)} from now: too far ahead to publish` : "";
-    this.hint(`${when} at ${typed}, ${clock}${warning}`, Boolean(warning));
+    const place = { day: dayLabel(day, today), time: typed, clock };
+    let text =
+      day === today ? interpolate(gettext("today at %(time)s, %(clock)s"), place) : interpolate(gettext("%(day)s at %(time)s, %(clock)s"), place);
+    const warning = ahead > FUTURE_MINUTES;
+    if (warning) text += interpolate(gettext(" — %(duration)s from now: too far ahead to publish"), { duration: duration(ahead) });
+    this.hint(text, warning);
   }
 
   hint(text, warning = false) {
@@ -392,11 +395,11 @@ export class Composer {
     }
     const result = await this.api.preview(data).catch(() => null);
     if (!result || result.status >= 500 || result.status === 429) {
-      this.previewProblem.textContent = NO_ANSWER;
+      this.previewProblem.textContent = gettext("Preview unavailable — the server did not answer; your text is safe.");
       return;
     }
     if (!result.ok) {
-      this.previewProblem.textContent = `No preview yet: ${messages(result.data).join(" ")}`;
+      this.previewProblem.textContent = interpolate(gettext("No preview yet: %(reasons)s"), { reasons: messages(result.data).join(" ") });
       return;
     }
     this.previewProblem.textContent = "";
@@ -431,8 +434,12 @@ export class Composer {
 }
 
 function duration(minutes) {
-  if (minutes < 60) return `${minutes} min`;
+  if (minutes < 60) return interpolate(ngettext("%(minutes)s min", "%(minutes)s min", minutes), { minutes: number(minutes) });
   const hours = Math.floor(minutes / 60);
-  if (hours >= 48) return `${Math.round(hours / 24)} days`;
-  return minutes % 60 ? `${hours} h ${minutes % 60} min` : `${hours} h`;
+  if (hours >= 48) {
+    const days = Math.round(hours / 24);
+    return interpolate(ngettext("%(days)s day", "%(days)s days", days), { days: number(days) });
+  }
+  if (!(minutes % 60)) return interpolate(gettext("%(hours)s h"), { hours: number(hours) });
+  return interpolate(gettext("%(hours)s h %(minutes)s min"), { hours: number(hours), minutes: number(minutes % 60) });
 }

@@ -4,6 +4,7 @@
 import { fullName as speakerName } from "./speaker-field.js";
 import { messages, request, speakerApi } from "./console-api.js";
 import { clock, day, onStageIn } from "./agenda.js";
+import { gettext, interpolate } from "./i18n.js";
 
 const $ = (selector) => document.querySelector(selector);
 
@@ -66,7 +67,7 @@ export class ConsoleAgenda {
     const mine = this.slots.filter((s) => s.city.slug === city.value);
     $("#agenda-slots").replaceChildren(...mine.map((slot) => this.item(slot, zone)));
     $("#agenda-empty").hidden = mine.length > 0;
-    this.panel.querySelector(".agenda-editor__zone").textContent = `(${city.textContent} time)`;
+    this.panel.querySelector(".agenda-editor__zone").textContent = `(${interpolate(gettext("%(city)s time"), { city: city.textContent })})`;
     if (!$("#a-day").value) $("#a-day").value = day(mine.at(-1)?.starts_at || new Date().toISOString(), zone);
   }
 
@@ -80,14 +81,19 @@ export class ConsoleAgenda {
     });
     const what = Object.assign(document.createElement("span"), { className: "agenda-editor__what" });
     what.textContent = speakerName(slot.speaker) + (slot.title ? ` · ${slot.title}` : "");
-    li.append(when, what, this.button("Edit", "edit", slot), this.button("Remove", "remove", slot));
+    li.append(
+      when,
+      what,
+      this.button(gettext("Edit"), gettext("Edit %(speaker)s at %(time)s"), "edit", slot),
+      this.button(gettext("Remove"), gettext("Remove %(speaker)s at %(time)s"), "remove", slot),
+    );
     return li;
   }
 
-  button(text, action, slot) {
+  button(text, label, action, slot) {
     const button = Object.assign(document.createElement("button"), { type: "button", className: "link-button", textContent: text });
     Object.assign(button.dataset, { action, slot: slot.id });
-    button.setAttribute("aria-label", `${text} ${speakerName(slot.speaker)} at ${clock(slot.starts_at, slot.city.timezone)}`);
+    button.setAttribute("aria-label", interpolate(label, { speaker: speakerName(slot.speaker), time: clock(slot.starts_at, slot.city.timezone) }));
     return button;
   }
 
@@ -107,8 +113,8 @@ export class ConsoleAgenda {
     $("#a-end").value = slot.ends_at ? clock(slot.ends_at, zone) : "";
     $("#a-speaker").value = speakerName(slot.speaker);
     $("#a-title").value = slot.title;
-    $("#agenda-form-heading").textContent = `Change ${speakerName(slot.speaker)}'s slot`;
-    $("#agenda-save").textContent = "Save the change";
+    $("#agenda-form-heading").textContent = interpolate(gettext("Change %(speaker)s's slot"), { speaker: speakerName(slot.speaker) });
+    $("#agenda-save").textContent = gettext("Save the change");
     $("#agenda-cancel").hidden = false;
     $("#a-start").focus();
   }
@@ -116,8 +122,8 @@ export class ConsoleAgenda {
   stopEditing() {
     this.editing = null;
     $("#agenda-form").reset();
-    $("#agenda-form-heading").textContent = "Add a speaker";
-    $("#agenda-save").textContent = "Add to the agenda";
+    $("#agenda-form-heading").textContent = gettext("Add a speaker");
+    $("#agenda-save").textContent = gettext("Add to the agenda");
     $("#agenda-cancel").hidden = true;
     $("#agenda-errors").textContent = "";
     this.render();
@@ -126,9 +132,9 @@ export class ConsoleAgenda {
   fields() {
     const [dayValue, start, end] = ["#a-day", "#a-start", "#a-end"].map((s) => $(s).value);
     const problems = [];
-    if (!dayValue) problems.push("Day: pick the day.");
-    if (!start) problems.push("From: give the time the speaker starts, in the city's time.");
-    if (!$("#a-speaker").value.trim()) problems.push("Who speaks: give the speaker's name.");
+    if (!dayValue) problems.push(gettext("Day: pick the day."));
+    if (!start) problems.push(gettext("From: give the time the speaker starts, in the city's time."));
+    if (!$("#a-speaker").value.trim()) problems.push(gettext("Who speaks: give the speaker's name."));
     if (problems.length) return { problems };
     return {
       city: this.city.value,
@@ -146,7 +152,7 @@ export class ConsoleAgenda {
     const result = this.editing
       ? await request("PATCH", `/api/slots/${this.editing}/`, payload).catch(() => null)
       : await request("POST", this.url, payload).catch(() => null);
-    if (!result) return ($("#agenda-errors").textContent = "The server did not answer: nothing was lost, try again.");
+    if (!result) return ($("#agenda-errors").textContent = gettext("The server did not answer: nothing was lost, try again."));
     if (!result.ok) return ($("#agenda-errors").textContent = messages(result.data).join(" "));
     this.set(result.data.slots);
     this.stopEditing();
@@ -154,10 +160,10 @@ export class ConsoleAgenda {
 
   async remove(slot) {
     const where = slot.city.name;
-    if (!window.confirm(`Take ${speakerName(slot.speaker)} off ${where}'s agenda?`)) return;
+    if (!window.confirm(interpolate(gettext("Take %(speaker)s off %(city)s's agenda?"), { speaker: speakerName(slot.speaker), city: where }))) return;
     const result = await request("DELETE", `/api/slots/${slot.id}/`).catch(() => null);
     if (result?.ok) this.set(result.data.slots);
-    else $("#agenda-errors").textContent = "The slot could not be removed: try again.";
+    else $("#agenda-errors").textContent = gettext("The slot could not be removed: try again.");
   }
 }
 

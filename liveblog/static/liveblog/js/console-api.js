@@ -1,6 +1,8 @@
 // The JSON API as the console calls it: the browser session with its CSRF token, JSON both ways.
 // Every call resolves to {status, ok, data}; only a request that got no answer rejects.
 
+import { gettext, interpolate, ngettext, number } from "./i18n.js";
+
 function csrfToken() {
   const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
   return match ? decodeURIComponent(match[1]) : "";
@@ -33,50 +35,52 @@ async function upload(url, file, { key, name, alt, caption, credit }) {
 }
 
 // What each field of the API is called on the console's screen: a refusal never shows a raw name.
+// Read when the module loads: the page's catalog is loaded before its modules run.
 export const FIELD_LABELS = {
-  body: "Text",
-  headline: "Headline",
-  city: "City",
-  speaker: "Speaker",
-  speaker_name: "Speaker",
-  new_speaker: "Speaker",
-  occurred_at: "Time",
-  kind: "Kind",
-  media: "Photos",
-  status: "Status",
-  publish_at: "Publish at",
-  correction: "Correction note",
-  note: "Note",
-  pinned: "Pinned",
-  key_moment: "Key moment",
-  username: "Username",
-  role: "Role",
-  cities: "Cities",
+  body: gettext("Text"),
+  headline: gettext("Headline"),
+  city: gettext("City"),
+  speaker: gettext("Speaker"),
+  speaker_name: gettext("Speaker"),
+  new_speaker: gettext("Speaker"),
+  occurred_at: gettext("Time"),
+  kind: gettext("Kind"),
+  media: gettext("Photos"),
+  status: gettext("Status"),
+  publish_at: gettext("Publish at"),
+  correction: gettext("Correction note"),
+  note: gettext("Note"),
+  pinned: gettext("Pinned"),
+  key_moment: gettext("Key moment"),
+  username: gettext("Username"),
+  role: gettext("Role"),
+  cities: gettext("Cities"),
 };
-
-const NUMBER = new Intl.NumberFormat("en-GB");
 
 /** A framework's stock message in an editor's words ("Ensure this field has no more than…"). */
 export function inWords(message) {
   const text = String(message);
   const longest = text.match(/no more than (\d+) characters/);
-  if (longest) return `Too long: keep it to ${NUMBER.format(Number(longest[1]))} characters or fewer.`;
+  if (longest) {
+    const count = Number(longest[1]);
+    return interpolate(ngettext("Too long: keep it to %(count)s character or fewer.", "Too long: keep it to %(count)s characters or fewer.", count), { count: number(count) });
+  }
   const choice = text.match(/^"(.*)" is not a valid choice\.$/);
-  if (choice) return `“${choice[1]}” is not one of the choices: pick one from the list.`;
-  if (text.startsWith("Enter a time as HH:MM")) return "Type the time as HH:MM on a 24-hour clock, in the city's time: 17:03.";
+  if (choice) return interpolate(gettext("“%(choice)s” is not one of the choices: pick one from the list."), { choice: choice[1] });
+  if (text.startsWith("Enter a time as HH:MM")) return gettext("Type the time as HH:MM on a 24-hour clock, in the city's time: 17:03.");
   const stock = {
-    "This field may not be blank.": "This cannot be left empty.",
-    "This field is required.": "This is needed.",
-    "This field may not be null.": "This is needed.",
-    "A valid integer is required.": "Pick one from the list.",
-    "Must be a valid boolean.": "Tick it or leave it.",
+    "This field may not be blank.": gettext("This cannot be left empty."),
+    "This field is required.": gettext("This is needed."),
+    "This field may not be null.": gettext("This is needed."),
+    "A valid integer is required.": gettext("Pick one from the list."),
+    "Must be a valid boolean.": gettext("Tick it or leave it."),
   };
   return stock[text] || text.replace(/\bthis field\b/gi, "it");
 }
 
 /** A refusal's reasons by the field they concern, in words: {field: ["…"]}; "detail" for the rest. */
 export function fieldErrors(data) {
-  if (!data || typeof data !== "object") return { detail: ["The server could not take this entry."] };
+  if (!data || typeof data !== "object") return { detail: [gettext("The server could not take this entry.")] };
   const errors = {};
   for (const [field, value] of Object.entries(data)) {
     if (field === "current") continue; // a 412's copy of the entry, not a reason
@@ -92,7 +96,7 @@ export function fieldErrors(data) {
 /** The lines to show for a refusal, each led by the name of the field on the screen. */
 export function messages(data) {
   return Object.entries(fieldErrors(data)).flatMap(([field, lines]) =>
-    lines.map((line) => (field === "detail" ? line : `${FIELD_LABELS[field]}: ${line}`)),
+    lines.map((line) => (field === "detail" ? line : interpolate(gettext("%(field)s: %(reason)s"), { field: FIELD_LABELS[field], reason: line }))),
   );
 }
 

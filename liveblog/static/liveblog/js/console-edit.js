@@ -4,6 +4,7 @@
 // submit a draft for review; cancel a schedule; delete with a few seconds to undo.
 
 import { entryApi, messages } from "./console-api.js";
+import { gettext } from "./i18n.js";
 
 export function showError(scope, lines) {
   let box = scope.querySelector(".errors");
@@ -42,7 +43,7 @@ export function enableEditing(entries, undoBox) {
     if (result && !result.ok && result.status !== 412) showError(entries.item(entry.id) || item, messages(result.data));
     if (result?.status === 412) {
       await entries.refresh(entry.id);
-      showError(entries.item(entry.id) || item, ["Someone else changed it first; try again."]);
+      showError(entries.item(entry.id) || item, [gettext("Someone else changed it first; try again.")]);
     }
   });
 }
@@ -59,17 +60,17 @@ function openReturn(entries, item, entry) {
   const form = Object.assign(document.createElement("form"), { className: "return-form" });
   const id = `return-${entry.id}`;
   form.innerHTML =
-    `<label for="${id}">What should the reporter change?</label>` +
+    `<label for="${id}">${gettext("What should the reporter change?")}</label>` +
     `<textarea id="${id}" rows="2" maxlength="2000" required></textarea>` +
-    '<p class="actions"><button type="submit" class="button">Send back</button> ' +
-    '<button type="button" class="link-button">Cancel</button></p>';
+    `<p class="actions"><button type="submit" class="button">${gettext("Send back")}</button> ` +
+    `<button type="button" class="link-button">${gettext("Cancel")}</button></p>`;
   item.append(form);
   const note = form.querySelector("textarea");
   note.focus();
   form.querySelector(".link-button").addEventListener("click", () => form.remove());
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    if (!note.value.trim()) return showError(form, ["Say what to change: the reporter reads this note."]);
+    if (!note.value.trim()) return showError(form, [gettext("Say what to change: the reporter reads this note.")]);
     const result = await entryApi.return(entry.id, note.value.trim(), entry.version);
     if (!result.ok) return showError(form, messages(result.data));
     entries.upsert(result.data, { redraw: true });
@@ -82,13 +83,13 @@ function openEditor(entries, item, entry, theirs = null, { approve = false } = {
   const mine = form.appendChild(document.createElement("textarea"));
   mine.value = item.querySelector(".edit-form textarea")?.value ?? entry.body;
   mine.rows = 5;
-  mine.setAttribute("aria-label", "Your text");
+  mine.setAttribute("aria-label", gettext("Your text"));
   if (theirs) form.prepend(conflictNotice(theirs));
   const correction = entry.status === "published" && entries.editor ? correctionFields(form, entry) : null;
   const save = Object.assign(document.createElement("button"), { type: "submit", className: "button" });
-  save.textContent = theirs ? "Reapply mine" : approve ? "Save and approve" : "Save";
+  save.textContent = theirs ? gettext("Reapply mine") : approve ? gettext("Save and approve") : gettext("Save");
   const cancel = Object.assign(document.createElement("button"), { type: "button", className: "link-button" });
-  cancel.textContent = theirs ? "Keep theirs" : "Cancel";
+  cancel.textContent = theirs ? gettext("Keep theirs") : gettext("Cancel");
   form.append(save, cancel);
   item.querySelector(".edit-form")?.remove();
   item.append(form);
@@ -100,7 +101,7 @@ function openEditor(entries, item, entry, theirs = null, { approve = false } = {
     const changes = { body: mine.value };
     if (correction?.checked()) {
       const note = correction.note();
-      if (!note) return showError(form, ["Say what was corrected: readers see this note."]);
+      if (!note) return showError(form, [gettext("Say what was corrected: readers see this note.")]);
       changes.correction = note;
     }
     const result = await entryApi.patch(base.id, changes, base.version);
@@ -120,13 +121,14 @@ function correctionFields(form, entry) {
   const id = `correction-${entry.id}`;
   const box = Object.assign(document.createElement("div"), { className: "correction-fields" });
   box.innerHTML =
-    `<label class="check"><input type="checkbox" id="${id}"> This is a correction</label>` +
-    `<span class="hint">Readers see a note on the entry and can open the earlier version. A typo fix is not a correction.</span>` +
-    `<p class="field" hidden><label for="${id}-note">What was corrected</label>` +
-    `<input id="${id}-note" maxlength="300" autocomplete="off" placeholder="The figure was 30,000, not 3,000."></p>`;
+    `<label class="check"><input type="checkbox" id="${id}"> ${gettext("This is a correction")}</label>` +
+    `<span class="hint">${gettext("Readers see a note on the entry and can open the earlier version. A typo fix is not a correction.")}</span>` +
+    `<p class="field" hidden><label for="${id}-note">${gettext("What was corrected")}</label>` +
+    `<input id="${id}-note" maxlength="300" autocomplete="off"></p>`;
   form.append(box);
   const check = box.querySelector("input[type=checkbox]");
   const note = box.querySelector(`#${id}-note`);
+  note.placeholder = gettext("The figure was 30,000, not 3,000.");
   check.addEventListener("change", () => {
     note.parentElement.hidden = !check.checked;
     if (check.checked) note.focus();
@@ -138,8 +140,8 @@ function conflictNotice(theirs) {
   const conflict = Object.assign(document.createElement("div"), { className: "conflict" });
   conflict.setAttribute("role", "alert");
   conflict.innerHTML =
-    "<p><strong>Someone else changed this entry.</strong> Their text is on the left, " +
-    "yours on the right. Reapply yours, or keep theirs.</p>";
+    `<p><strong>${gettext("Someone else changed this entry.")}</strong> ` +
+    `${gettext("Their text is on the left, yours on the right. Reapply yours, or keep theirs.")}</p>`;
   const quote = conflict.appendChild(document.createElement("blockquote"));
   quote.className = "conflict__theirs";
   quote.textContent = theirs.body;
@@ -152,12 +154,12 @@ function closeEditor(entries, item, entry) {
 }
 
 function deleteWithUndo(entries, undoBox, item, entry) {
-  if (!window.confirm("Delete this entry? Readers will no longer see it.")) return;
+  if (!window.confirm(gettext("Delete this entry? Readers will no longer see it."))) return;
   item.hidden = true;
   undoBox.hidden = false;
-  undoBox.textContent = "Entry deleted. ";
+  undoBox.textContent = `${gettext("Entry deleted.")} `;
   const undo = Object.assign(document.createElement("button"), { type: "button", className: "link-button" });
-  undo.textContent = "Undo";
+  undo.textContent = gettext("Undo");
   undoBox.append(undo);
   const timer = setTimeout(async () => {
     undoBox.hidden = true;
@@ -165,7 +167,7 @@ function deleteWithUndo(entries, undoBox, item, entry) {
     if (result.status === 204 || result.status === 404) entries.remove(entry.id);
     else {
       item.hidden = false;
-      showError(item, ["Not deleted:", ...messages(result.data)]);
+      showError(item, [gettext("Not deleted:"), ...messages(result.data)]);
     }
   }, 5000);
   undo.addEventListener("click", () => {

@@ -7,6 +7,7 @@
 import { entryApi } from "./console-api.js";
 import { dayIn, dayLabel } from "./composer-feedback.js";
 import { compare, retitle, sortKey } from "./entries.js";
+import { gettext, interpolate, number } from "./i18n.js";
 import { translationsLine } from "./translations.js";
 
 export class EntryList {
@@ -81,7 +82,7 @@ export class EntryList {
       if (name === "entries" || !list) continue;
       const section = list.closest("section");
       const count = section.querySelector(".desk-count");
-      if (count) count.textContent = list.children.length ? `(${list.children.length})` : "";
+      if (count) count.textContent = list.children.length ? `(${number(list.children.length)})` : "";
       section.classList.toggle("desk-list--empty", list.children.length === 0);
     }
   }
@@ -176,20 +177,25 @@ function stateLine(entry, desk, zone) {
   if (entry.status === "published") return null;
   const line = Object.assign(document.createElement("p"), { className: "desk-state" });
   const label = Object.assign(document.createElement("strong"), { className: "desk-state__label" });
-  const by = entry.author && entry.author !== desk.user ? ` · by ${entry.author}` : "";
-  if (entry.status === "draft") label.textContent = `Draft${by}`;
-  if (entry.status === "submitted") label.textContent = desk.editor ? `Submitted${by}` : "Waiting for review";
+  const by = entry.author && entry.author !== desk.user ? interpolate(gettext(" · by %(author)s"), { author: entry.author }) : "";
+  if (entry.status === "draft") label.textContent = interpolate(gettext("Draft%(by)s"), { by });
+  if (entry.status === "submitted") {
+    label.textContent = desk.editor ? interpolate(gettext("Submitted%(by)s"), { by }) : gettext("Waiting for review");
+  }
   if (entry.status === "scheduled") {
     const at = new Date(entry.publish_at);
     const place = zone || "UTC";
-    const day = dayIn(place, at) === dayIn(place) ? "" : ` on ${dayLabel(dayIn(place, at))}`;
-    label.textContent = `Scheduled for ${SCHEDULE_TIME(place).format(at)}${day}${by}`;
+    const time = SCHEDULE_TIME(place).format(at);
+    label.textContent =
+      dayIn(place, at) === dayIn(place)
+        ? interpolate(gettext("Scheduled for %(time)s%(by)s"), { time, by })
+        : interpolate(gettext("Scheduled for %(time)s on %(day)s%(by)s"), { time, day: dayLabel(dayIn(place, at)), by });
   }
   line.append(label);
   const review = entry.review;
   if (entry.status === "draft" && review?.action === "returned") {
     const note = Object.assign(document.createElement("span"), { className: "desk-state__note" });
-    note.textContent = ` Returned by ${review.by}: “${review.note}”`;
+    note.textContent = ` ${interpolate(gettext("Returned by %(editor)s: “%(note)s”"), { editor: review.by, note: review.note })}`;
     line.append(note);
     line.classList.add("desk-state--returned");
   }
@@ -198,15 +204,19 @@ function stateLine(entry, desk, zone) {
 
 function controls(entry, desk) {
   const mine = entry.author === desk.user;
+  const edit = ["edit", gettext("Edit")];
+  const remove = ["delete", gettext("Delete")];
+  const pin = ["pin", entry.pinned ? gettext("Unpin") : gettext("Pin")];
+  const key = ["key", entry.key_moment ? gettext("Not a key moment") : gettext("Key moment")];
   const editorButtons = {
-    published: [["edit", "Edit"], ["delete", "Delete"], ["pin", entry.pinned ? "Unpin" : "Pin"], ["key", entry.key_moment ? "Not a key moment" : "Key moment"]],
-    draft: [["publish", "Publish draft"], ["edit", "Edit"], ["delete", "Delete"], ["pin", entry.pinned ? "Unpin" : "Pin"], ["key", entry.key_moment ? "Not a key moment" : "Key moment"]],
-    submitted: [["approve", "Approve"], ["edit-approve", "Edit, then approve"], ["return", "Return with a note"], ["delete", "Delete"]],
-    scheduled: [["unschedule", "Cancel schedule"], ["edit", "Edit"], ["delete", "Delete"]],
+    published: [edit, remove, pin, key],
+    draft: [["publish", gettext("Publish draft")], edit, remove, pin, key],
+    submitted: [["approve", gettext("Approve")], ["edit-approve", gettext("Edit, then approve")], ["return", gettext("Return with a note")], remove],
+    scheduled: [["unschedule", gettext("Cancel schedule")], edit, remove],
   };
   const contributorButtons = {
-    draft: [["submit", "Submit for review"], ["edit", "Edit"], ["delete", "Delete"]],
-    submitted: [["edit", "Edit"]],
+    draft: [["submit", gettext("Submit for review")], edit, remove],
+    submitted: [edit],
   };
   const buttons = desk.editor ? editorButtons[entry.status] : mine ? contributorButtons[entry.status] : null;
   const bar = document.createElement("p");

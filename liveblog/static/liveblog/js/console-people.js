@@ -3,6 +3,7 @@
 
 import { messages } from "./console-api.js";
 import { showError } from "./console-edit.js";
+import { gettext, interpolate } from "./i18n.js";
 
 export class PeoplePanel {
   constructor(panel, api, me) {
@@ -38,23 +39,29 @@ export class PeoplePanel {
 
   row(person) {
     const li = Object.assign(document.createElement("li"), { className: "person" });
-    const cities = person.cities.map((slug) => this.cityNames[slug] || slug).join(", ");
-    const into = (person.languages || []).join(", ");
+    // Translators: what goes between two names in a list ("ann, ben").
+    const comma = gettext(", ");
+    const cities = person.cities.map((slug) => this.cityNames[slug] || slug).join(comma);
+    const into = (person.languages || []).join(comma);
     const where = {
-      contributor: ` · ${cities || "any city"}`,
-      translator: ` · ${into || "any language"}`,
+      contributor: ` · ${cities || gettext("any city")}`,
+      translator: ` · ${into || gettext("any language")}`,
     }[person.role] || "";
-    const roles = { editor: "Editor", contributor: "Contributor", translator: "Translator" };
+    const roles = { editor: gettext("Editor"), contributor: gettext("Contributor"), translator: gettext("Translator") };
     li.append(
       Object.assign(document.createElement("strong"), { textContent: person.username }),
       ` ${roles[person.role] || person.role}${where} `,
     );
     if (person.username !== this.me) {
-      for (const [action, label] of [["change", "Change"], ["remove", "Remove"]]) {
+      const actions = [
+        ["change", gettext("Change"), gettext("Change %(username)s")],
+        ["remove", gettext("Remove"), gettext("Remove %(username)s")],
+      ];
+      for (const [action, label, named] of actions) {
         const button = Object.assign(document.createElement("button"), { type: "button", className: "link-button" });
         Object.assign(button.dataset, { person: person.username, do: action });
         button.textContent = label;
-        button.setAttribute("aria-label", `${label} ${person.username}`);
+        button.setAttribute("aria-label", interpolate(named, { username: person.username }));
         li.append(button);
       }
     }
@@ -73,7 +80,7 @@ export class PeoplePanel {
   async save() {
     const { elements } = this.form;
     const username = elements.username.value.trim();
-    if (!username) return showError(this.form, ["Give the person's username."]);
+    if (!username) return showError(this.form, [gettext("Give the person's username.")]);
     const role = elements.role.value;
     const cities = role === "contributor" ? [...this.form.querySelectorAll("input[name=cities]:checked")].map((b) => b.value) : [];
     const ticked = (name) => [...this.form.querySelectorAll(`input[name=${name}]:checked`)].map((b) => b.value);
@@ -86,7 +93,7 @@ export class PeoplePanel {
   }
 
   async remove(username) {
-    if (!window.confirm(`Take ${username} off this event's desk? They will no longer open its console.`)) return;
+    if (!window.confirm(interpolate(gettext("Take %(username)s off this event's desk? They will no longer open its console."), { username }))) return;
     const result = await this.api.remove(username);
     if (!result.ok) return showError(this.form, messages(result.data));
     this.load();

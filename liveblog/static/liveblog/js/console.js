@@ -8,6 +8,7 @@ import { EntryList } from "./console-entries.js";
 import { excerpt } from "./entries.js";
 import "./embeds.js";
 import { showEventStatus } from "./event-status.js";
+import { gettext, interpolate } from "./i18n.js";
 import { LiveFeed } from "./live.js";
 import { Outbox } from "./outbox.js";
 import { PeoplePanel } from "./console-people.js";
@@ -29,7 +30,7 @@ async function send(item) {
   const { photos = [], ...payload } = item.payload;
   for (const photo of photos.filter((p) => !p.id)) {
     const file = await photoStore.get(photo.key).catch(() => null);
-    if (!file) return { ok: false, status: 400, data: { media: [`The photo “${photo.name}” is no longer in this browser: add it again.`] } };
+    if (!file) return { ok: false, status: 400, data: { media: [interpolate(gettext("The photo “%(name)s” is no longer in this browser: add it again."), { name: photo.name })] } };
     const result = await api.upload(file, photo);
     if (!result.ok) return { ...result, data: photoProblem(photo, result.data) };
     photo.id = result.data.id;
@@ -40,8 +41,8 @@ async function send(item) {
 }
 
 function photoProblem(photo, data) {
-  const reasons = data && typeof data === "object" ? Object.values(data).flat().join(" ") : "the server could not take it.";
-  return { media: [`The photo “${photo.name}” was not accepted: ${reasons}`] };
+  const reasons = data && typeof data === "object" ? Object.values(data).flat().join(" ") : gettext("the server could not take it.");
+  return { media: [interpolate(gettext("The photo “%(name)s” was not accepted: %(reasons)s"), { name: photo.name, reasons })] };
 }
 
 function accepted(item, entry) {
@@ -79,9 +80,9 @@ $("#outbox").addEventListener("click", (event) => {
 });
 
 const OUTBOX_STATES = {
-  pending: "Waiting for the connection…",
-  sending: "Sending…",
-  rejected: "Not accepted.",
+  pending: () => gettext("Waiting for the connection…"),
+  sending: () => gettext("Sending…"),
+  rejected: () => gettext("Not accepted."),
 };
 
 function renderOutbox(list, items) {
@@ -91,24 +92,24 @@ function renderOutbox(list, items) {
   const refusedOnly = items.every((item) => item.state === "rejected");
   const someRefused = items.some((item) => item.state === "rejected");
   section.querySelector("h2").textContent = refusedOnly
-    ? "Not accepted by the server"
+    ? gettext("Not accepted by the server")
     : someRefused
-      ? "Not sent yet"
-      : "Waiting to be sent";
+      ? gettext("Not sent yet")
+      : gettext("Waiting to be sent");
 }
 
 function outboxItem(item) {
   const li = document.createElement("li");
   li.className = `outbox-item outbox-item--${item.state}`;
   li.dataset.key = item.key;
-  const state = Object.assign(document.createElement("strong"), { textContent: OUTBOX_STATES[item.state] });
+  const state = Object.assign(document.createElement("strong"), { textContent: OUTBOX_STATES[item.state]?.() });
   const text = Object.assign(document.createElement("q"), { textContent: excerpt(item.payload.body) });
   li.append(state, " ", text);
   if (item.state === "rejected") {
     const reason = Object.assign(document.createElement("p"), { className: "outbox-item__reason" });
-    reason.textContent = item.error || "The server did not take it.";
+    reason.textContent = item.error || gettext("The server did not take it.");
     const fix = Object.assign(document.createElement("button"), { type: "button", className: "button" });
-    fix.textContent = "Back to the composer";
+    fix.textContent = gettext("Back to the composer");
     fix.dataset.fix = item.key;
     li.append(reason, fix);
   }
@@ -125,14 +126,19 @@ function showStatus(status) {
   composer.setEventStatus(status);
 }
 
-const END_EVENT =
-  `End “${root.dataset.title}”?\n\nReaders will see the report as over: the live updates stop on ` +
-  "their pages and it becomes the archive. You can set it live again afterwards.";
+const END_EVENT = () =>
+  interpolate(
+    gettext(
+      "End “%(title)s”?\n\nReaders will see the report as over: the live updates stop on " +
+        "their pages and it becomes the archive. You can set it live again afterwards.",
+    ),
+    { title: root.dataset.title },
+  );
 
 document.querySelectorAll("[data-set-status]").forEach((button) => {
   button.addEventListener("click", async () => {
     const status = button.dataset.setStatus;
-    if (status === "ended" && !window.confirm(END_EVENT)) return;
+    if (status === "ended" && !window.confirm(END_EVENT())) return;
     const result = await api.setStatus(status);
     if (result.ok) showStatus(result.data.status);
   });
@@ -142,15 +148,20 @@ document.querySelectorAll("[data-set-status]").forEach((button) => {
 
 function showPresence(frame) {
   const others = frame.editors.filter((name) => name !== root.dataset.user);
-  $("#presence").textContent = others.length ? `Also here: ${others.join(", ")}` : "";
+  // Translators: what goes between two names in a list ("ann, ben").
+  $("#presence").textContent = others.length ? interpolate(gettext("Also here: %(names)s"), { names: others.join(gettext(", ")) }) : "";
 }
 
 // The connection in its own words: "Live" is the event's status, shown beside it.
-const CONNECTION = { live: "connected", polling: "connected (checking every 10 s)", reconnecting: "reconnecting…" };
+const CONNECTION = {
+  live: () => gettext("connected"),
+  polling: () => gettext("connected (checking every 10 s)"),
+  reconnecting: () => gettext("reconnecting…"),
+};
 
 class ConsoleFeed extends LiveFeed {
   setStatus(state, text) {
-    super.setStatus(state, text === "Reloading…" ? "reloading…" : CONNECTION[state] ?? text);
+    super.setStatus(state, text === gettext("Reloading…") ? gettext("reloading…") : CONNECTION[state]?.() ?? text);
   }
 }
 

@@ -4,6 +4,8 @@
 // network but that. Fetched again when the console's entries change and every minute; "quiet for"
 // follows the clock in between.
 
+import { gettext, interpolate, ngettext, number } from "./i18n.js";
+
 const QUIET_MINUTES = 10; // a live city with no entry for this long is named as quiet
 const DAY_MINUTES = 24 * 60;
 const QUIET_NAMED = 4; // at the top; the table below has every city
@@ -16,9 +18,12 @@ function timeIn(zone) {
 }
 
 function duration(minutes) {
-  if (minutes < 60) return `${minutes} min`;
-  if (minutes < 48 * 60) return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
-  return `${Math.floor(minutes / 1440).toLocaleString()} days`;
+  if (minutes < 60) return interpolate(ngettext("%(minutes)s min", "%(minutes)s min", minutes), { minutes: number(minutes) });
+  if (minutes < 48 * 60) {
+    return interpolate(gettext("%(hours)s h %(minutes)s min"), { hours: number(Math.floor(minutes / 60)), minutes: number(minutes % 60) });
+  }
+  const days = Math.floor(minutes / 1440);
+  return interpolate(ngettext("%(days)s day", "%(days)s days", days), { days: number(days) });
 }
 
 // Whether a city is on now: its session's times where it has them, else the event's being live.
@@ -35,15 +40,26 @@ function onNow(city, status, now) {
 export function quiet(city, status, now) {
   if (!onNow(city, status, now)) return null;
   const since = city.last_entry_at ?? city.starts_at;
-  if (!since) return { minutes: Infinity, text: `${city.name}: no entry yet` };
+  if (!since) return { minutes: Infinity, text: interpolate(gettext("%(city)s: no entry yet"), { city: city.name }) };
   const minutes = Math.floor((now - Date.parse(since)) / MINUTE);
   if (minutes < QUIET_MINUTES) return null;
   // Past a day, a date says more than "quiet for 3,018 days" (a report resumed, a demo).
   if (minutes >= DAY_MINUTES) {
     const day = new Date(Date.parse(since)).toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric" });
-    return { minutes, text: city.last_entry_at ? `${city.name}: nothing since ${day}` : `${city.name}: no entry since ${day}` };
+    const last = { city: city.name, day };
+    return {
+      minutes,
+      text: city.last_entry_at
+        ? interpolate(gettext("%(city)s: nothing since %(day)s"), last)
+        : interpolate(gettext("%(city)s: no entry since %(day)s"), last),
+    };
   }
-  const text = city.last_entry_at ? `${city.name} quiet for ${duration(minutes)}` : `${city.name}: no entry in ${duration(minutes)}`;
+  const text = interpolate(
+    city.last_entry_at
+      ? ngettext("%(city)s quiet for %(duration)s", "%(city)s quiet for %(duration)s", minutes)
+      : ngettext("%(city)s: no entry in %(duration)s", "%(city)s: no entry in %(duration)s", minutes),
+    { city: city.name, duration: duration(minutes) },
+  );
   return { minutes, text };
 }
 
@@ -96,9 +112,13 @@ export class DeskPicture {
   draw() {
     const picture = this.picture;
     this.showQuiet();
-    const unit = `per ${duration(picture.bucket_minutes)}`;
-    this.chart("entries", picture.entries, unit, (n) => `${n} entr${n === 1 ? "y" : "ies"}`);
-    this.chart("readers", picture.readers, unit, (n) => `${n.toLocaleString()} reader${n === 1 ? "" : "s"}`);
+    const unit = interpolate(gettext("per %(duration)s"), { duration: duration(picture.bucket_minutes) });
+    const words = {
+      name: { entries: gettext("Entries"), readers: gettext("Readers") },
+      none: { entries: gettext("No entries counted yet."), readers: gettext("No readers counted yet.") },
+    };
+    this.chart("entries", picture.entries, unit, words, (n) => interpolate(ngettext("%(count)s entry", "%(count)s entries", n), { count: number(n) }));
+    this.chart("readers", picture.readers, unit, words, (n) => interpolate(ngettext("%(count)s reader", "%(count)s readers", n), { count: number(n) }));
     this.cities();
   }
 
@@ -112,17 +132,23 @@ export class DeskPicture {
     const items = quietNow.slice(0, QUIET_NAMED).map(({ text }) => Object.assign(document.createElement("li"), { textContent: text }));
     if (quietNow.length > QUIET_NAMED) {
       const more = quietNow.length - QUIET_NAMED;
-      items.push(Object.assign(document.createElement("li"), { className: "desk-picture__more", textContent: `and ${more} more quiet` }));
+      const text = interpolate(ngettext("and %(count)s more quiet", "and %(count)s more quiet", more), { count: number(more) });
+      items.push(Object.assign(document.createElement("li"), { className: "desk-picture__more", textContent: text }));
     }
     if (!quietNow.length) {
       const on = cities.some((city) => onNow(city, status, now));
-      const text = on ? `Every city on now has reported in the last ${QUIET_MINUTES} min.` : "No city is on now.";
+      const text = on
+        ? interpolate(
+            ngettext("Every city on now has reported in the last %(minutes)s min.", "Every city on now has reported in the last %(minutes)s min.", QUIET_MINUTES),
+            { minutes: number(QUIET_MINUTES) },
+          )
+        : gettext("No city is on now.");
       items.push(Object.assign(document.createElement("li"), { className: "desk-picture__calm", textContent: text }));
     }
     list.replaceChildren(...items);
   }
 
-  chart(series, values, unit, say) {
+  chart(series, values, unit, words, say) {
     const figure = this.root.querySelector(`.desk-chart[data-series="${series}"]`);
     const buckets = this.picture.buckets;
     figure.querySelector(".desk-chart__unit").textContent = unit;
@@ -133,10 +159,11 @@ export class DeskPicture {
     last.textContent = buckets.length ? this.clock.format(Date.parse(buckets[buckets.length - 1])) : "";
     const counted = values.filter((v) => v !== null);
     figure.classList.toggle("desk-chart--empty", !counted.some(Boolean));
-    if (!counted.length) return svg.setAttribute("aria-label", `No ${series} counted yet.`);
+    if (!counted.length) return svg.setAttribute("aria-label", words.none[series]);
     const most = Math.max(...counted);
     const at = this.clock.format(Date.parse(buckets[values.indexOf(most)]));
-    svg.setAttribute("aria-label", `${series[0].toUpperCase()}${series.slice(1)} ${unit}, ${first.textContent} to ${last.textContent}: at most ${say(most)}, at ${at}.`);
+    const described = { series: words.name[series], unit, from: first.textContent, to: last.textContent, most: say(most), at };
+    svg.setAttribute("aria-label", interpolate(gettext("%(series)s %(unit)s, %(from)s to %(to)s: at most %(most)s, at %(at)s."), described));
   }
 
   cities() {
@@ -153,7 +180,7 @@ export class DeskPicture {
       spark.setAttribute("preserveAspectRatio", "none");
       spark.setAttribute("aria-hidden", "true");
       bars(spark, city.entries, { height: 16, most });
-      over.append(spark, ` ${total}`);
+      over.append(spark, ` ${number(total)}`);
       row.append(name, last, over);
       return row;
     });

@@ -4,6 +4,7 @@
 // shows how the name would be split (honorific, name, title) for the editor to correct first.
 
 import { speakerApi } from "./console-api.js";
+import { gettext, interpolate } from "./i18n.js";
 
 export const fullName = (speaker) => [speaker.honorific, speaker.name].filter(Boolean).join(" ");
 
@@ -78,13 +79,13 @@ export class SpeakerField {
         li.dataset.index = index;
         if (option.add) {
           li.className = "suggestions__add";
-          li.textContent = `Add “${option.add}” as a new speaker`;
+          li.textContent = interpolate(gettext("Add “%(name)s” as a new speaker"), { name: option.add });
         } else {
           li.append(Object.assign(document.createElement("strong"), { textContent: fullName(option.speaker) }));
           if (option.speaker.title) li.append(`, ${option.speaker.title}`);
           if (option.stage) {
             const note = Object.assign(document.createElement("span"), { className: "suggestions__stage" });
-            note.textContent = `on stage in ${option.stage} now`;
+            note.textContent = interpolate(gettext("on stage in %(city)s now"), { city: option.stage });
             li.append(" ", note);
           }
         }
@@ -173,8 +174,10 @@ export class SpeakerField {
     this.chosenHint.textContent = !choice
       ? ""
       : choice.new
-        ? `New speaker, added with this entry: ${[choice.new.honorific, choice.new.name].filter(Boolean).join(" · ")}${title}`
-        : `Known speaker: ${choice.label}${title}`;
+        ? interpolate(gettext("New speaker, added with this entry: %(speaker)s"), {
+            speaker: `${[choice.new.honorific, choice.new.name].filter(Boolean).join(" · ")}${title}`,
+          })
+        : interpolate(gettext("Known speaker: %(speaker)s"), { speaker: `${choice.label}${title}` });
     this.changed();
   }
 

@@ -99,6 +99,18 @@ def test_a_time_ahead_of_now_is_named_in_french_with_its_plural(alice):
     )
 
 
+def test_the_console_speaks_the_editors_language(client, alice):
+    client.force_login(alice)
+
+    page = client.get("/events/summit/console/?lang=fr").content.decode()
+
+    assert '<html lang="fr"' in page
+    assert '<h2 id="composer-heading">Nouvelle publication</h2>' in page
+    assert '<label for="c-headline">Titre <span class="muted">(facultatif)</span></label>' in page
+    assert '<summary class="button">Programme</summary>' in page  # the agenda's partial
+    assert '<h2 id="picture-heading">Villes et lecteurs</h2>' in page  # the desk's picture
+
+
 # In Chromium ---------------------------------------------------------------------------------
 
 

@@ -317,6 +317,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "EntryStatusEnum": "liveblog.models.Entry.Status",
         "EventStatusEnum": "liveblog.models.Event.Status",
+        "LanguageEnum": "liveblog.languages.LANGUAGES",
     },
 }
 

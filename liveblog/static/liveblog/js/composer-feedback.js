@@ -2,7 +2,7 @@
 // a refusal's reasons next to the field they concern, and which day a typed time means.
 
 import { FIELD_LABELS, fieldErrors } from "./console-api.js";
-import { gettext, interpolate, number } from "./i18n.js";
+import { gettext, interpolate, locale, number } from "./i18n.js";
 
 /** "1,234 / 20,000" under a field, a warning from `warnAt` of the limit on, an error past it. */
 export class Counter {
@@ -103,7 +103,7 @@ export function dayLabel(day, today = dayIn("UTC")) {
   const noon = new Date(Date.UTC(year, month - 1, date, 12));
   const options = { timeZone: "UTC", weekday: "short", day: "numeric", month: "short" };
   if (day.slice(0, 4) !== today.slice(0, 4)) options.year = "numeric";
-  return new Intl.DateTimeFormat("en-GB", options).format(noon).replace(",", "");
+  return new Intl.DateTimeFormat(locale(), options).format(noon).replace(",", "");
 }
 
 /** Minutes from now to HH:MM on `day` in `zone` (negative: in the past). */

@@ -7,7 +7,7 @@
 import { entryApi } from "./console-api.js";
 import { dayIn, dayLabel } from "./composer-feedback.js";
 import { compare, retitle, sortKey } from "./entries.js";
-import { gettext, interpolate, number } from "./i18n.js";
+import { gettext, interpolate, locale, number } from "./i18n.js";
 import { translationsLine } from "./translations.js";
 
 export class EntryList {
@@ -170,7 +170,7 @@ function render(entry, desk) {
 }
 
 const SCHEDULE_TIME = (zone) =>
-  new Intl.DateTimeFormat("en-GB", { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  new Intl.DateTimeFormat(locale(), { timeZone: zone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
 
 /** Where the entry stands on the desk, in words: a draft, by whom, returned with a note, due when. */
 function stateLine(entry, desk, zone) {

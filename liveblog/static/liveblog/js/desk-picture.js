@@ -4,7 +4,7 @@
 // network but that. Fetched again when the console's entries change and every minute; "quiet for"
 // follows the clock in between.
 
-import { gettext, interpolate, ngettext, number } from "./i18n.js";
+import { gettext, interpolate, locale, ngettext, number } from "./i18n.js";
 
 const QUIET_MINUTES = 10; // a live city with no entry for this long is named as quiet
 const DAY_MINUTES = 24 * 60;
@@ -45,7 +45,7 @@ export function quiet(city, status, now) {
   if (minutes < QUIET_MINUTES) return null;
   // Past a day, a date says more than "quiet for 3,018 days" (a report resumed, a demo).
   if (minutes >= DAY_MINUTES) {
-    const day = new Date(Date.parse(since)).toLocaleDateString("en-GB", { day: "numeric", month: "short", year: "numeric" });
+    const day = new Date(Date.parse(since)).toLocaleDateString(locale(), { day: "numeric", month: "short", year: "numeric" });
     const last = { city: city.name, day };
     return {
       minutes,

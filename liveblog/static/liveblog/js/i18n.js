@@ -23,6 +23,12 @@ export function language() {
   return globalThis.document?.documentElement?.lang || "en";
 }
 
+/** The locale dates and times are written in: British English for English (25 Aug, 17:42), else
+ * the page's language (its words, digits and, for Persian, its calendar). */
+export function locale() {
+  return language() === "en" ? "en-GB" : language();
+}
+
 /** 1,523 in English, 1 523 in French, ۱٬۵۲۳ in Persian. */
 export function number(value) {
   return new Intl.NumberFormat(language()).format(value);

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 
 from liveblog import services, speakers
 from liveblog.agenda import agenda_payload
-from liveblog.api.serializers import OccurredAtField
+from liveblog.api.serializers import OccurredAtField, speaker_by_id
 from liveblog.api.views import EditorOnly, EventScoped
 from liveblog.models import Event, Session, Speaker, SpeakerSlot
 from liveblog.reports.parser import split_speaker
@@ -45,12 +45,7 @@ class SlotSerializer(serializers.Serializer):
         return session
 
     def validate_speaker(self, value: int | None) -> Speaker | None:
-        if value is None:
-            return None
-        speaker = Speaker.objects.filter(pk=value).first()
-        if speaker is None:
-            raise serializers.ValidationError(_("No speaker has id %(id)s.") % {"id": value})
-        return speaker
+        return speaker_by_id(value)
 
     def validate_speaker_name(self, value: str) -> str:
         parts = split_speaker(value)

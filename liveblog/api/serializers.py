@@ -384,12 +384,7 @@ class EntryWriteSerializer(serializers.Serializer):
         return value
 
     def validate_speaker(self, value: int | None) -> Speaker | None:
-        if value is None:
-            return None
-        speaker = Speaker.objects.filter(pk=value).first()
-        if speaker is None:
-            raise serializers.ValidationError(_("No speaker has id %(id)s.") % {"id": value})
-        return speaker
+        return speaker_by_id(value)
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         session = attrs.get("city") if "city" in attrs else self._current_session()
@@ -482,3 +477,13 @@ class EntryWriteSerializer(serializers.Serializer):
         if data.get("occurred_at") is None:
             data.pop("occurred_at", None)
         return data
+
+
+def speaker_by_id(value: int | None) -> Speaker | None:
+    """The speaker a write names by id (None for none), or a 400 naming the id."""
+    if value is None:
+        return None
+    speaker = Speaker.objects.filter(pk=value).first()
+    if speaker is None:
+        raise serializers.ValidationError(_("No speaker has id %(id)s.") % {"id": value})
+    return speaker
